@@ -1,0 +1,85 @@
+"""Cunsheng web app. `bot:create_app` is the factory (`gunicorn 'bot:create_app()'`)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from bot import ext
+from config.settings import Settings
+
+log = logging.getLogger("cunsheng")
+
+_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>{{ code }}</title><body style="font-family:sans-serif;padding:2em">
+<h1>{{ code }}</h1><p>{{ message }}</p></body></html>"""
+
+_MESSAGES = {
+    400: "请求格式不正确。",
+    403: "没有权限。",
+    404: "页面不存在。",
+    405: "不支持的请求方式。",
+    413: "内容太大。",
+    429: "请求太频繁，请稍后再试。",
+    500: "系统出了点问题，我们会尽快处理。",
+}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    res = ext.init(settings)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        JSON_AS_ASCII=False,
+        CUNSHENG=settings,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["cunsheng"] = res
+
+    from bot.services.accounts import sync_env_account
+
+    sync_env_account(res)
+
+    from bot.wechat import bp as wechat_bp
+
+    app.register_blueprint(wechat_bp)
+
+    from bot.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
+
+    if not settings.production:
+        from bot import dev
+
+        dev.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _error_response(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception):
+        log.exception("unhandled error path=%s", request.path)
+        return _error_response(500)
+
+    from bot.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _error_response(code: int):
+    message = _MESSAGES.get(code, "请求无法处理。")
+    if request.path.startswith(("/wechat/", "/dev/wechat-api")) or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=code, message=message), code
+    return render_template_string(_ERROR_PAGE, code=code, message=message), code

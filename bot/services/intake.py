@@ -1,0 +1,262 @@
+"""A villager's message, end to end, in one transaction: store the InboundMessage, run the
+dialog, create the Request with its first events and the Outbox rows, remember the reply.
+
+A retry of the same message (same account + dedupe key) returns the stored reply and
+creates nothing; the unique constraint makes that hold across processes.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+import handlers
+import nlp
+from bot.models import (
+    OPEN_STATUSES,
+    Account,
+    Attachment,
+    InboundMessage,
+    Request,
+    RequestEvent,
+    Team,
+    Township,
+    Village,
+    Villager,
+)
+from bot.services import catalog, notify
+from bot.services.clock import fmt_local, utcnow
+from bot.services.deadlines import due_at
+from bot.services.numbering import next_request_number
+from handlers.types import (
+    Attach,
+    Context,
+    CreateRequest,
+    CreateWish,
+    Incoming,
+    OpenRequest,
+    SetState,
+    SetSubscribed,
+    SetVillage,
+)
+from handlers.villager import summarize
+
+log = logging.getLogger("cunsheng.intake")
+MAX_TEXT = 4000  # characters kept in a request's text; the raw message keeps everything
+WINDOW_EVENTS = {"subscribe", "scan", "click", "view"}  # events that open WeChat's 48 h window
+
+
+@dataclass
+class InboundResult:
+    reply: str
+    outbox_ids: list[int] = field(default_factory=list)
+    duplicate: bool = False
+    request_numbers: list[str] = field(default_factory=list)
+
+
+def dedupe_key(msg: Incoming, msg_id: str | None, create_time: str | None) -> str:
+    if msg.kind == "event" or not msg_id:
+        return f"evt:{msg.openid}:{create_time}:{msg.event or msg.raw_type}"
+    return f"msg:{msg.openid}:{msg_id}"
+
+
+def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, create_time: str | None,
+                   raw: dict) -> InboundResult:
+    key = dedupe_key(msg, msg_id, create_time)
+    for attempt in range(4):
+        try:
+            with res.db.session() as session:
+                return _handle(session, res, account, msg, key, raw)
+        except IntegrityError:
+            # another process stored this message first (or created this villager): use its reply
+            stored = _stored_reply(res, account.id, key)
+            if stored is not None:
+                return InboundResult(stored, duplicate=True)
+        except OperationalError as exc:  # database busy / serialization: try again shortly
+            log.warning("intake retry attempt=%s error=%s", attempt, exc.__class__.__name__)
+        time.sleep(0.05 * (attempt + 1))
+    raise RuntimeError("could not store inbound message")
+
+
+def _stored_reply(res, account_id: int, key: str) -> str | None:
+    with res.db.session() as session:
+        row = session.scalar(select(InboundMessage).where(
+            InboundMessage.account_id == account_id, InboundMessage.dedupe_key == key))
+        return None if row is None else (row.reply or "")
+
+
+def _handle(session: Session, res, account: Account, msg: Incoming, key: str, raw: dict) -> InboundResult:
+    existing = session.scalar(select(InboundMessage).where(
+        InboundMessage.account_id == account.id, InboundMessage.dedupe_key == key))
+    if existing is not None:
+        return InboundResult(existing.reply or "", duplicate=True)
+    now = utcnow()
+    inbound = InboundMessage(account_id=account.id, dedupe_key=key, openid=msg.openid,
+                             msg_type=msg.raw_type or msg.kind, event=msg.event, content=msg.text,
+                             media_id=msg.media_id, raw=raw, created_at=now)
+    session.add(inbound)
+    session.flush()
+
+    villager = session.scalar(select(Villager).where(Villager.account_id == account.id,
+                                                     Villager.openid == msg.openid))
+    if villager is None:
+        villager = Villager(account_id=account.id, openid=msg.openid, state={}, created_at=now)
+        session.add(villager)
+        session.flush()
+    if msg.kind != "event" or (msg.event or "") in WINDOW_EVENTS:
+        villager.last_inbound_at = now
+        villager.window_sent = 0
+
+    ctx = _context(session, res, account, villager, now)
+    outcome = handlers.handle(msg, ctx)
+    applied = _apply(session, res, account, villager, inbound, outcome.actions, now)
+    reply = outcome.reply.format(**applied.placeholders) if outcome.reply else ""
+    inbound.reply = reply
+    if applied.created:
+        inbound.request_id = applied.created[0].id
+    session.flush()
+    log.info("inbound kind=%s openid=%s requests=%s", msg.kind, catalog.hash_openid(msg.openid),
+             ",".join(r.number for r in applied.created) or "-")
+    return InboundResult(reply, applied.outbox_ids, request_numbers=[r.number for r in applied.created])
+
+
+def _context(session: Session, res, account: Account, villager: Villager, now: datetime) -> Context:
+    village_names = catalog.village_names(session, account.county_id)
+    opens = []
+    rows = session.scalars(select(Request).where(
+        Request.villager_id == villager.id, Request.status.in_(OPEN_STATUSES + ("wish_pending",)))
+        .order_by(Request.created_at.desc(), Request.id.desc()).limit(20))
+    names = catalog.team_names()
+    for r in rows:
+        opens.append(OpenRequest(number=r.number, status_label=r.status_label,
+                                 team_name=names.get(r.kind or "", "待分派"), summary=summarize(r.text, 24),
+                                 created=fmt_local(r.created_at),
+                                 age_minutes=(now - r.created_at).total_seconds() / 60))
+    router = nlp.get_router()
+    return Context(
+        village=villager.village.name if villager.village_id else None,
+        state=dict(villager.state or {}),
+        open_requests=opens,
+        village_names=village_names,
+        team_names=names,
+        classify=router.classify,
+        match_village=nlp.match_village,
+        review_threshold=res.settings.review_threshold,
+    )
+
+
+@dataclass
+class _Applied:
+    created: list[Request] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+    placeholders: dict = field(default_factory=dict)
+
+
+def _apply(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
+           actions: list, now: datetime) -> _Applied:
+    out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": ""})
+    for action in actions:
+        if isinstance(action, SetVillage):
+            village = catalog.village_by_name(session, account.county_id, action.name)
+            if village is not None:
+                villager.village_id = village.id
+                villager.village = village
+        elif isinstance(action, SetState):
+            villager.state = dict(action.state)
+        elif isinstance(action, SetSubscribed):
+            villager.subscribed = action.subscribed
+        elif isinstance(action, (CreateRequest, CreateWish)):
+            req = _create_request(session, res, account, villager, inbound, action, now)
+            out.created.append(req)
+            out.outbox_ids += _notify_new(session, res, req)
+            team = catalog.team_names().get(req.kind or "", "")
+            out.placeholders.update(number=req.number, team=team, due=fmt_local(req.due_at),
+                                    village=req.village.name)
+        elif isinstance(action, Attach):
+            target = out.created[0] if action.number is None and out.created else None
+            if target is None and action.number:
+                target = session.scalar(select(Request).where(Request.number == action.number,
+                                                              Request.villager_id == villager.id))
+            if target is None:
+                continue
+            att = Attachment(request_id=target.id, inbound_message_id=inbound.id, kind=action.kind,
+                             media_id=action.media_id, url=action.url, latitude=action.latitude,
+                             longitude=action.longitude, label=action.label, created_at=now)
+            session.add(att)
+            session.add(RequestEvent(request_id=target.id, kind="attachment", actor="villager",
+                                     data={"kind": action.kind, "media_id": action.media_id,
+                                           "latitude": action.latitude, "longitude": action.longitude,
+                                           "label": action.label}, created_at=now))
+    return out
+
+
+def _create_request(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
+                    action, now: datetime) -> Request:
+    c = action.classification
+    is_wish = isinstance(action, CreateWish)
+    review_reason = None if is_wish else action.review_reason
+    label = c.label if c is not None else None
+    kind = "wish" if is_wish else (None if review_reason else label)
+    team = None
+    if kind and kind != "wish":
+        team = session.scalar(select(Team).where(Team.village_id == villager.village_id, Team.kind == kind,
+                                                 Team.active.is_(True)))
+        if team is None:  # the village has no such team: a person decides
+            kind, review_reason = None, "no_team"
+    priority = c.priority if c is not None else "normal"
+    tier = c.tier if c is not None else "general"
+    text = action.text
+    if is_wish:
+        status = "wish_pending"
+        due = now + catalog.wish_review_delta()
+    else:
+        status = "assigned" if team else "needs_review"
+        due = due_at(now, tier=tier, priority=priority, text=text, needs_review=team is None)
+    req = Request(
+        number=next_request_number(session, catalog.county_code(session, account.county_id), now),
+        county_id=account.county_id, village_id=villager.village_id, villager_id=villager.id,
+        kind=kind, team_id=team.id if team else None, status=status, tier=tier, priority=priority,
+        source=action.source, text=text[:MAX_TEXT], due_at=due, label=label,
+        confidence=round(c.confidence, 4) if c is not None else None,
+        model_version=c.model_version if c is not None else None,
+        evidence=list(c.evidence) if c is not None else [], review_reason=review_reason,
+        created_at=now, updated_at=now,
+    )
+    session.add(req)
+    session.flush()
+    req.village = session.get(Village, villager.village_id)
+    events = [RequestEvent(request_id=req.id, kind="created", actor="villager",
+                           data={"source": action.source, "inbound_message_id": inbound.id,
+                                 "media_id": getattr(action, "media_id", None)}, created_at=now)]
+    if c is not None:
+        events.append(RequestEvent(request_id=req.id, kind="classified", actor="system",
+                                   data=c.to_dict(), created_at=now))
+    if is_wish:
+        events.append(RequestEvent(request_id=req.id, kind="wish_listed", actor="system", data={}, created_at=now))
+    elif team is not None:
+        events.append(RequestEvent(request_id=req.id, kind="assigned", actor="system",
+                                   data={"team_id": team.id, "team": team.name,
+                                         "due_at": due.isoformat()}, created_at=now))
+    else:
+        events.append(RequestEvent(request_id=req.id, kind="needs_review", actor="system",
+                                   data={"reason": review_reason}, created_at=now))
+    session.add_all(events)
+    return req
+
+
+def _notify_new(session: Session, res, req: Request) -> list[int]:
+    url = res.settings.public_url
+    if req.kind == "wish":
+        return notify.queue_notifications(session, req, "wish_review", url)
+    if req.status == "needs_review":
+        return notify.queue_notifications(session, req, "review_needed", url)
+    event = "urgent" if req.priority == "urgent" else "new_task"
+    return notify.queue_notifications(session, req, event, url)
+
+
+__all__ = ["handle_inbound", "InboundResult", "Township"]

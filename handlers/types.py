@@ -1,0 +1,103 @@
+"""The shapes handlers speak: a normalised incoming message, the context, and the outcome."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Incoming:
+    kind: str  # text | voice | image | location | link | event | unknown
+    openid: str
+    text: str | None = None  # text content, or the voice recognition
+    event: str | None = None  # subscribe | unsubscribe | scan | click | location | ...
+    event_key: str | None = None
+    media_id: str | None = None
+    pic_url: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    label: str | None = None
+    url: str | None = None
+    raw_type: str | None = None
+
+    def to_pending(self) -> dict:
+        """What a dialog may keep in state while it asks a question first."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_pending(cls, data: dict) -> "Incoming":
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    number: str
+    status_label: str
+    team_name: str
+    summary: str
+    created: str  # short local time, e.g. 11-25 14:03
+    age_minutes: float
+
+
+@dataclass
+class Context:
+    village: str | None
+    state: dict
+    open_requests: list[OpenRequest]
+    village_names: list[str]
+    team_names: dict[str, str]
+    classify: Callable[[str], Any]  # nlp Router.classify
+    match_village: Callable[[str, list[str]], list[str]]
+    review_threshold: float = 0.45
+
+
+# ---- actions the service carries out in the same transaction ------------------------
+@dataclass(frozen=True)
+class SetVillage:
+    name: str
+
+
+@dataclass(frozen=True)
+class SetState:
+    state: dict
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    text: str
+    source: str  # text | voice
+    classification: Any  # nlp.Classification or None
+    review_reason: str | None = None  # why a person must look: low_confidence, voice_unrecognised, ...
+    media_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateWish:
+    text: str
+    source: str = "text"
+    classification: Any = None
+
+
+@dataclass(frozen=True)
+class Attach:
+    kind: str  # image | location | link
+    number: str | None  # None: the request created by this same message
+    media_id: str | None = None
+    url: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class SetSubscribed:
+    subscribed: bool
+
+
+@dataclass
+class Outcome:
+    """Reply text (may hold {number}, {team}, {due}, {village} filled in after a request is
+    created) and the actions to carry out. An empty reply answers WeChat with 'success'."""
+
+    reply: str
+    actions: list = field(default_factory=list)

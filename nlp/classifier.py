@@ -1,0 +1,295 @@
+"""The routing classifier and the per-process Router that serves it.
+
+Pipeline: word TF-IDF over jieba tokens (uni+bigrams) + char 1-3-gram TF-IDF
+-> LinearSVC calibrated with 5-fold sigmoid (CalibratedClassifierCV), then keyword
+priors (``priors.py``) and rules (``rules.py``) for intent, priority and tier.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.svm import LinearSVC
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from . import paths, rules, store
+from .priors import load_priors
+from .tokenizer import normalize, tokenize
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "wordchar-svc-cal-1"
+RANDOM_STATE = 20261125
+RELOAD_INTERVAL = 60.0
+MAX_CHARS = 4000
+
+
+def build_pipeline() -> Pipeline:
+    word = TfidfVectorizer(
+        tokenizer=tokenize, token_pattern=None, lowercase=False,
+        ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+    )
+    char = TfidfVectorizer(
+        analyzer="char", preprocessor=normalize, lowercase=False,
+        ngram_range=(1, 3), sublinear_tf=True, min_df=1,
+    )
+    clf = CalibratedClassifierCV(
+        LinearSVC(C=0.5, random_state=RANDOM_STATE), method="sigmoid", cv=5, ensemble=True,
+    )
+    return Pipeline([
+        ("features", FeatureUnion([("word", word), ("char", char)])),
+        ("clf", clf),
+    ])
+
+
+@dataclass(frozen=True)
+class Classification:
+    label: str | None
+    confidence: float
+    runner_up: str | None
+    runner_up_confidence: float
+    evidence: list[str] = field(default_factory=list)
+    model_version: str = ""
+    intent: str = "problem"
+    priority: str = "normal"
+    tier: str = "general"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _coefficients(clf) -> np.ndarray:
+    """Per-class feature weights (averaged over calibration folds) for evidence."""
+    if hasattr(clf, "calibrated_classifiers_"):
+        return np.mean([np.asarray(c.estimator.coef_) for c in clf.calibrated_classifiers_], axis=0)
+    return np.asarray(clf.coef_)
+
+
+def predict_with_priors(model, texts: list[str]) -> list[str]:
+    """Batch decision exactly as Router.classify makes it (model + keyword priors)."""
+    priors = load_priors()
+    labels = [str(c) for c in model.classes_]
+    norms = [normalize(t) for t in texts]
+    result = []
+    for norm, proba in zip(norms, model.predict_proba(norms)):
+        hits = priors.hits(norm, tokenize(norm))
+        boosted = priors.apply(labels, proba.tolist(), hits)
+        result.append(labels[max(range(len(labels)), key=boosted.__getitem__)])
+    return result
+
+
+class _Loaded:
+    """One loaded model version and what classify needs from it, precomputed."""
+
+    def __init__(self, model, meta: dict, path: Path | None):
+        self.model = model
+        self.meta = meta
+        self.path = path
+        self.version = str(meta.get("version", path.name if path else "unknown"))
+        self.created_at = str(meta.get("created_at", ""))
+        self.features = model.named_steps["features"]
+        self.clf = model.named_steps["clf"]
+        self.labels = [str(c) for c in self.clf.classes_]
+        names = self.features.get_feature_names_out()
+        self.feature_names = [n.split("__", 1)[1].replace(" ", "") for n in names]
+        self.is_word = np.array([n.startswith("word__") for n in names])
+        coef = _coefficients(self.clf)
+        if coef.shape[0] == 1 and len(self.labels) == 2:  # binary: one row for class 1
+            coef = np.vstack([-coef[0], coef[0]])
+        self.coef = coef
+
+
+def _evidence(loaded: _Loaded, x, label_index: int, keyword_hits: list[str], limit: int = 5) -> list[str]:
+    row = x.tocsr()
+    idx = row.indices
+    if idx.size == 0:
+        return keyword_hits[:limit]
+    contrib = row.data * loaded.coef[label_index, idx]
+    order = np.argsort(-contrib, kind="stable")
+    words: list[str] = []
+    chars: list[str] = []
+    for k in order:
+        if contrib[k] <= 0:
+            break
+        name = loaded.feature_names[idx[k]]
+        if loaded.is_word[idx[k]]:
+            words.append(name)
+        elif len(name.strip()) >= 2:
+            chars.append(name.strip())
+    chosen: list[str] = []
+    for name in words[:limit] + keyword_hits + chars:
+        if len(chosen) >= limit:
+            break
+        if any(name in c or c in name for c in chosen):
+            continue
+        chosen.append(name)
+    return chosen
+
+
+class Router:
+    """Classifies messages with the newest model under ``root``; hot-reloads.
+
+    ``classify`` re-checks the models root at most every ``reload_interval``
+    seconds and switches to a newer version without a restart.
+    """
+
+    def __init__(self, root: Path, loaded: _Loaded, reload_interval: float = RELOAD_INTERVAL):
+        self.root = root
+        self.reload_interval = reload_interval
+        self._loaded = loaded
+        self._checked_at = time.monotonic()
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return self._loaded.version
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._loaded.labels)
+
+    @property
+    def meta(self) -> dict:
+        return dict(self._loaded.meta)
+
+    def reload_if_newer(self, force: bool = False) -> bool:
+        """Load a newer model version if one appeared; True when it switched."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.reload_interval:
+            return False
+        with self._lock:
+            self._checked_at = now
+            try:
+                newest = store.newest_model(self.root)
+                if newest is None:
+                    return False
+                path, meta = newest
+                current = self._loaded
+                if (str(meta.get("created_at", "")), str(meta.get("version", ""))) <= (
+                    current.created_at, current.version
+                ) or meta.get("version") == current.version:
+                    return False
+                self._loaded = _Loaded(store.load_model(path), meta, path)
+                log.info("nlp model reloaded version=%s", self._loaded.version)
+                return True
+            except Exception:  # keep serving the old model
+                log.exception("nlp model reload failed root=%s", self.root)
+                return False
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Calibrated label probabilities after keyword priors (for tooling)."""
+        loaded = self._loaded
+        norm = normalize(text[:MAX_CHARS])
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            x = loaded.features.transform([norm])
+            proba = loaded.clf.predict_proba(x)[0].tolist()
+        hits = load_priors().hits(norm, tokenize(norm))
+        return dict(zip(loaded.labels, load_priors().apply(loaded.labels, proba, hits)))
+
+    def classify(self, text: str) -> Classification:
+        self.reload_if_newer()
+        loaded = self._loaded
+        text = text if isinstance(text, str) else ("" if text is None else str(text))
+        text = text[:MAX_CHARS]
+        intent = rules.base_intent(text)
+        if intent in ("empty", "non_chinese"):
+            return Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            x = loaded.features.transform([norm])
+            proba = loaded.clf.predict_proba(x)[0].tolist()
+        priors = load_priors()
+        hits = priors.hits(norm, tokens)
+        proba = priors.apply(loaded.labels, proba, hits)
+        order = sorted(range(len(proba)), key=lambda i: -proba[i])
+        best, second = order[0], (order[1] if len(order) > 1 else None)
+        label = loaded.labels[best]
+        explicit_wish = rules.is_explicit_wish(text)
+        if explicit_wish and "wish" in loaded.labels and label != "wish":
+            # the villager said 微心愿/心愿 outright: trust them, keep the model's
+            # first choice as runner-up
+            second, best = best, loaded.labels.index("wish")
+            label = "wish"
+        confidence = proba[best]
+        if explicit_wish and label == "wish":
+            confidence = max(confidence, 0.8)
+        runner_up = loaded.labels[second] if second is not None else None
+        runner_conf = proba[second] if second is not None else 0.0
+        evidence = _evidence(loaded, x, best, hits.get(label, []))
+        if intent is None:
+            intent = "wish" if label == "wish" or explicit_wish else "problem"
+        priority = rules.detect_priority(text)
+        tier = rules.detect_tier(text, set(hits), runner_conf)
+        return Classification(
+            label=label,
+            confidence=round(float(confidence), 4),
+            runner_up=runner_up,
+            runner_up_confidence=round(float(runner_conf), 4),
+            evidence=evidence,
+            model_version=loaded.version,
+            intent=intent,
+            priority=priority,
+            tier=tier,
+        )
+
+
+_routers: dict[str, Router] = {}
+_routers_lock = threading.Lock()
+
+
+def _load_or_train(root: Path) -> _Loaded:
+    found = store.newest_model(root)
+    if found is None:
+        with store.training_lock(root):
+            found = store.newest_model(root)  # another process may have trained meanwhile
+            if found is None:
+                from .train import train_and_save
+
+                log.info("nlp no model under %s: training from the seed corpus", root)
+                train_and_save(paths.SEED_CORPUS, root)
+                found = store.newest_model(root)
+    if found is None:  # pragma: no cover - save_model just wrote one
+        raise RuntimeError(f"no loadable model under {root}")
+    path, meta = found
+    return _Loaded(store.load_model(path), meta, path)
+
+
+def get_router(model_dir: str | Path | None = None) -> Router:
+    """The process-wide Router for a models root (default ``<var>/models``).
+
+    Loads the newest compatible model, training one from the seed corpus when
+    there is none. Cached per process and per root.
+    """
+    root = Path(model_dir) if model_dir else paths.models_dir()
+    root = root.resolve()
+    key = str(root)
+    router = _routers.get(key)
+    if router is not None:
+        return router
+    with _routers_lock:
+        router = _routers.get(key)
+        if router is None:
+            root.mkdir(parents=True, exist_ok=True)
+            router = Router(root, _load_or_train(root))
+            _routers[key] = router
+        return router
+
+
+def router_from_dir(path: str | Path) -> Router:
+    """A (non-cached) Router for a version dir or a models root, without training."""
+    path = Path(path)
+    found = store.resolve_model_dir(path)
+    if found is None:
+        raise FileNotFoundError(f"{path}: no model (model.joblib + meta.json) found")
+    version_dir, meta = found
+    root = version_dir.parent
+    return Router(root, _Loaded(store.load_model(version_dir), meta, version_dir),
+                  reload_interval=float("inf"))

@@ -1,0 +1,186 @@
+"""Cheap, explainable rules around the classifier: intent, priority, tier.
+
+All functions are pure, take any string (2,000 characters, emoji, mixed
+scripts) and never raise.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han ideographs (basic, extension A, compatibility).
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_PUNCT_RE = re.compile(r"[^\w\u0f00-\u0fff]+")  # drops punctuation, symbols, emoji, spaces
+
+INTENTS = ("problem", "wish", "query", "greeting", "thanks", "cancel", "empty", "non_chinese")
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN_RE.search(text or ""))
+
+
+def _has_alnum(text: str) -> bool:
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LN" or cat == "Mn" and "\u0f00" <= ch <= "\u0fff":
+            return True
+    return False
+
+
+def compact(text: str) -> str:
+    """The message without spaces, punctuation, symbols or emoji."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _PUNCT_RE.sub("", text).replace("_", "")
+
+
+# --- intent -----------------------------------------------------------------
+
+_CANCEL_RE = re.compile(
+    r"^(请|麻烦)?(你们)?(帮我)?(取消|撤销|撤回|作废)"
+    r"|(取消|撤销|撤回)(一下|掉|了)?(我|刚才|刚刚|上面|之前|前面|这个|那个|那条)?的?(问题|诉求|反映|申请|心愿|微心愿|留言|消息|登记)"
+    r"|^(不用了|不需要了|不用管了|算了)"
+)
+_CANCEL_SHORT_RE = re.compile(r"不用了|不需要了|不用管了|不用来了|算了吧|自己(已经)?(解决|弄好|修好)了")
+
+_QUERY_STRONG_RE = re.compile(
+    r"进度|进展|办得怎么样|办的怎么样|办理得怎么样|办理的怎么样|处理得怎么样|处理的怎么样"
+    r"|(问题|诉求|事情|事儿|反映的事|心愿|申请)(现在)?(怎么样|咋样|怎样|处理了没|处理了吗|解决了没|解决了吗|办了没|办了吗|有结果|有回复|到哪)"
+    r"|(查询|查一下|查查|查看|帮我查)(一下)?(我的|我家的|我们的|上次的|之前的)?(问题|诉求|反映|进度|结果|办理|编号|心愿|申请)"
+    r"|编号|[A-Za-z]{2}-?\d{4}-?\d{3,}"
+    r"|(我|我的|上次|之前|前几天|前天|昨天|上个月|上周)(反映|提|报|说|登记)的.{0,8}(怎么样|咋样|怎样|处理|解决|办|结果|回复|消息)"
+    r"|有人(管|处理|受理)了?(吗|没有|没)"
+)
+_QUERY_WEAK_RE = re.compile(r"查询|查一下|查查|怎么样了|咋样了|有结果了吗|有消息了吗|处理了吗|解决了吗|办好了吗")
+
+_GREETING_RE = re.compile(
+    r"你好|您好|你们好|大家好|在吗|在不在|有人吗|有人在吗|扎西德勒|扎西得勒|哈喽|嗨|早上好|上午好|中午好|下午好|晚上好|早安|晚安|新年好|过年好|洛萨尔|打扰了|打扰一下"
+)
+_THANKS_RE = re.compile(r"谢谢|多谢|感谢|谢了|辛苦了|太好了|好的|收到|明白了|知道了|麻烦你们了|给你们点赞|点赞|卡卓|托切")
+_FILLER_RE = re.compile(
+    r"书记|主任|领导|干部|同志|老师|工作队|你们|您们|大家|你|您|我|的|了|啊|呀|哦|嗯|吧|哈|呢|啦|喔|噢|非常|真的|真是|太|很|实在|十分|特别|万分|各位|一下|一起|都|们|好|吗|呀|请问|请|在|村|问"
+)
+
+_WISH_PREFIX_RE = re.compile(r"^(我的)?(微心愿|心愿|许个心愿|许一个心愿|我有一?个(微)?心愿|我的(微)?心愿是)")
+
+
+def is_explicit_wish(text: str) -> bool:
+    """Starts with 微心愿/心愿 (after punctuation and spaces are removed)."""
+    return bool(_WISH_PREFIX_RE.search(compact(text)[:12]))
+
+
+def _only(text: str, pattern: re.Pattern[str], leftover: int) -> bool:
+    """True when the pattern occurs and little else remains besides fillers."""
+    if not pattern.search(text):
+        return False
+    rest = _FILLER_RE.sub("", pattern.sub("", text))
+    return len(rest) <= leftover
+
+
+def base_intent(text: str) -> str | None:
+    """The rule-decided intent, or None when it is a problem or a wish.
+
+    Order: empty / non_chinese, cancel, query, greeting or thanks (only when the
+    message is little more than that), otherwise None.
+    """
+    try:
+        raw = text or ""
+        c = compact(raw)
+        if not has_han(raw):
+            return "non_chinese" if c and _has_alnum(c) else "empty"
+        if not has_han(c):
+            return "empty"
+        if _CANCEL_RE.search(c) or (len(c) <= 20 and _CANCEL_SHORT_RE.search(c)):
+            if not re.search(r"被(取消|撤销)", c):
+                return "cancel"
+        if _QUERY_STRONG_RE.search(c) or (len(c) <= 14 and _QUERY_WEAK_RE.search(c)):
+            return "query"
+        if len(c) <= 30:
+            if _only(c, _THANKS_RE, 2):
+                return "thanks"
+            if _only(c, _GREETING_RE, 2):
+                return "greeting"
+            both = re.compile(_THANKS_RE.pattern + "|" + _GREETING_RE.pattern)
+            if _only(c, both, 2):
+                return "thanks" if _THANKS_RE.search(c) else "greeting"
+        return None
+    except Exception:  # pragma: no cover - rules must never break the webhook
+        return None
+
+
+def detect_intent(text: str) -> str:
+    """The intent alone, without the classifier (cheap, ~microseconds).
+
+    Returns one of ``INTENTS``; 'wish' only for an explicit 微心愿/心愿 prefix.
+    """
+    intent = base_intent(text)
+    if intent is not None:
+        return intent
+    return "wish" if is_explicit_wish(text) else "problem"
+
+
+# --- priority ---------------------------------------------------------------
+
+_URGENT_PATTERNS = [
+    # fire
+    r"着火|失火|起火|火灾|火情|烧起来|烧着了|大火|浓烟|冒黑烟|火烧",
+    # flood and landslide, snow disaster
+    r"洪水|发大水|山洪|泥石流|塌方|滑坡|决堤|冲垮|冲走|被淹|淹了|水淹|暴雪|雪灾|困在|被困|雪封",
+    # injury, poisoning, life in danger
+    r"受伤|受了伤|流血|出血|血流|昏迷|晕倒|昏倒|不省人事|骨折|摔断|中毒|煤气|一氧化碳|抢救|救命|快不行了|不行了|没气了|没有呼吸|断气|自杀|轻生|跳河|跳楼|喝农药|触电|被电|砍伤|捅伤|持刀|动刀|拿刀|杀人",
+    # missing people
+    r"(孩子|娃|小孩|儿子|女儿|老人|老阿妈|阿妈|阿爸|爷爷|奶奶)[^，。,.!！?？]{0,6}(不见了|走丢|走失|丢了|失踪|找不到|联系不上|没回来|没有回来)|人不见了|失踪",
+    # livestock outbreak
+    r"疫情|瘟疫|口蹄疫|炭疽|布病|禽流感|小反刍|大量死亡|成批死|一批一批|(死了|病死|倒了)(好几十|几十|十几|二十|三十|好多|一大片|一片)|(好几十|几十|十几|二十多|三十多|好多)(头|只|个)?(牛|羊|牦牛|藏羊)?[^，。,.]{0,4}(死了|病死|倒了)",
+    # collapse, gas, live wires
+    r"房子塌|房屋倒塌|墙塌|塌了|倒塌|漏气|电线掉|电线断了?掉|漏电",
+    r"紧急|十万火急|人命关天",
+]
+_URGENT_RE = re.compile("|".join(f"(?:{p})" for p in _URGENT_PATTERNS))
+_NEGATION_RE = re.compile(r"(没|没有|未|不|无|别|防止|预防|避免|以防|小心|注意|怕)$")
+
+
+def detect_priority(text: str) -> str:
+    """'urgent' for fire, flood, injury, missing people, livestock outbreaks..."""
+    try:
+        c = compact(text)
+        for m in _URGENT_RE.finditer(c):
+            before = c[max(0, m.start() - 3) : m.start()]
+            if _NEGATION_RE.search(before) or re.search(r"(没|没有|未|不)$", before[-2:]):
+                continue
+            return "urgent"
+    except Exception:  # pragma: no cover
+        pass
+    return "normal"
+
+
+# --- tier -------------------------------------------------------------------
+
+_GROUP_RE = re.compile(
+    r"全村|整个村|全组|全社|整个社|全乡|全镇|好几户|好多户|十几户|几十户|二十多户|三十多户|上百户|几百户|多户|"
+    r"家家户户|每家每户|各家各户|所有人家|所有牧户|所有村民|村民们|大家都|联名|集体|上访|群体|"
+    r"好几个村|几个村|两个村|两村|村与村|村和村|跨村|跨乡|(\d{2,}|十|二十|三十|几十|上百)(户|家|人|个人|多人|多户)"
+)
+_GROUP_EXCLUDE_RE = re.compile(r"集体经济|村集体|集体分红|集体收入")
+
+
+def is_group_matter(text: str) -> bool:
+    c = _GROUP_EXCLUDE_RE.sub("", compact(text))
+    return bool(_GROUP_RE.search(c))
+
+
+def detect_tier(text: str, keyword_labels: set[str] | None = None,
+                runner_up_confidence: float = 0.0) -> str:
+    """'complex' for a large group, or when several teams are clearly involved.
+
+    Several teams: keywords of at least two (non-wish) teams occur and the
+    classifier's runner-up keeps at least 0.25 of the probability.
+    """
+    try:
+        if is_group_matter(text):
+            return "complex"
+        teams = {lab for lab in (keyword_labels or set()) if lab != "wish"}
+        if len(teams) >= 2 and runner_up_confidence >= 0.25:
+            return "complex"
+    except Exception:  # pragma: no cover
+        pass
+    return "general"

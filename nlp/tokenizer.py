@@ -1,0 +1,128 @@
+"""jieba, set up once per process for villagers' messages.
+
+* a domain user dictionary (``data/userdict.txt``: pastoral terms, programme
+  names, townships and villages of the demo county);
+* a normalisation map (``data/synonyms.txt``) applied to the raw text before
+  cutting, for homophone typos and spoken variants (地保 -> 低保);
+* stop words (``data/stopwords.txt``) and punctuation are dropped.
+
+``tokenize`` is a module-level function so scikit-learn pipelines that use it
+can be pickled. Initialisation is lazy and guarded by a lock; call
+``initialize()`` before forking workers so children share the loaded
+dictionary (see PITFALLS.md).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import jieba
+
+from . import paths
+
+jieba.setLogLevel(logging.WARNING)
+
+_lock = threading.RLock()
+_ready = False
+_synonyms: list[tuple[str, str]] = []
+_synonym_re: re.Pattern[str] | None = None
+_synonym_map: dict[str, str] = {}
+_stopwords: frozenset[str] = frozenset()
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _read_lines(path) -> list[str]:
+    lines = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                lines.append(line)
+    return lines
+
+
+def _load_synonyms() -> None:
+    global _synonyms, _synonym_re, _synonym_map
+    pairs: dict[str, str] = {}
+    for line in _read_lines(paths.SYNONYMS):
+        parts = [p.strip() for p in re.split(r"\s*(?:->|=>|\t|,)\s*", line) if p.strip()]
+        if len(parts) >= 2 and parts[0] != parts[1]:
+            pairs[parts[0]] = parts[1]
+    _synonyms = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+    _synonym_map = dict(_synonyms)
+    if _synonyms:
+        _synonym_re = re.compile("|".join(re.escape(src) for src, _ in _synonyms))
+    else:
+        _synonym_re = None
+
+
+def initialize() -> None:
+    """Load jieba's dictionary, our user dictionary, synonyms and stop words.
+
+    Safe to call many times and from many threads; only the first call works.
+    """
+    global _ready, _stopwords
+    if _ready:
+        return
+    with _lock:
+        if _ready:
+            return
+        jieba.dt.tmp_dir = str(paths.jieba_dir())
+        jieba.initialize()
+        with open(paths.USER_DICT, "rb") as fh:  # a path would leak the file handle
+            jieba.load_userdict(fh)
+        _load_synonyms()
+        _stopwords = frozenset(_read_lines(paths.STOPWORDS))
+        _ready = True
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach jieba extra words at run time (e.g. the county's place names).
+
+    Per process: call it at start-up in every process or before forking.
+    """
+    initialize()
+    with _lock:
+        for word in words:
+            word = (word or "").strip()
+            if word and not _SPACE_RE.search(word):
+                jieba.add_word(word, freq=20000)
+
+
+def normalize(text: str) -> str:
+    """NFKC, collapse spaces, and replace typos/variants with the canonical word.
+
+    Module-level and picklable: also the char n-gram vectoriser's preprocessor.
+    """
+    if not text:
+        return ""
+    initialize()
+    text = unicodedata.normalize("NFKC", str(text))
+    text = _SPACE_RE.sub(" ", text).strip()
+    if _synonym_re is not None:
+        text = _synonym_re.sub(lambda m: _synonym_map[m.group(0)], text)
+    return text
+
+
+def _is_content(token: str) -> bool:
+    for ch in token:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LN":
+            return True
+    return False
+
+
+def tokenize(text: str) -> list[str]:
+    """Cut a message into normalised content words (no stop words/punctuation)."""
+    text = normalize(text)
+    if not text:
+        return []
+    return [
+        tok
+        for tok in jieba.lcut(text)
+        if tok.strip() and tok not in _stopwords and _is_content(tok)
+    ]

@@ -1,0 +1,32 @@
+"""Deliver messages to the webhook as WeChat does, and read the replies as WeChat would."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.dev.wechat_server import WeChatServer
+
+
+@dataclass
+class Reply:
+    status: int
+    fields: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.fields.get("Content", "")
+
+
+def deliver(client, wx: WeChatServer, message, account: str = "demo", **kw) -> Reply:
+    d = wx.deliver(message, **kw)
+    resp = client.post(f"/wechat/{account}", query_string=d.query, data=d.body, content_type="text/xml")
+    fields = wx.open_reply(resp.data) if resp.status_code == 200 else {}
+    return Reply(resp.status_code, fields, resp.data)
+
+
+def say(client, wx: WeChatServer, openid: str, text: str, **kw) -> Reply:
+    return deliver(client, wx, wx.text(openid, text, **kw))
+
+
+def openid(n: int | str) -> str:
+    return ("oVillager" + str(n) + "x" * 28)[:28]

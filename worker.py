@@ -1,0 +1,94 @@
+"""Cunsheng worker: `python worker.py` runs an RQ worker with the scheduler (enqueue_at/in)
+and, with --cron, the periodic jobs. Run exactly one --cron process per deployment.
+
+jieba and the classifier are loaded here, in the parent, before RQ forks a child per job.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from rq import Worker  # noqa: E402
+
+from bot import ext  # noqa: E402
+from config.settings import Settings  # noqa: E402
+
+log = logging.getLogger("cunsheng.worker")
+
+PERIODIC = [
+    # (function path, interval seconds or None, cron string or None, queue)
+    ("bot.jobs.sweep_outbox", 60, None, "default"),
+]
+
+
+def setup_logging(level: str = "INFO") -> None:
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(fmt)
+    for name in ("cunsheng", "rq.worker", "rq.scheduler", "rq.cron"):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = [handler]
+        lg.setLevel(level)
+        lg.propagate = False
+
+
+def preload() -> None:
+    import nlp
+
+    nlp.get_router()
+
+
+def run_cron(settings: Settings) -> None:
+    """The periodic jobs, on RQ's own CronScheduler."""
+    import importlib
+
+    from rq.cron import CronScheduler
+
+    setup_logging()
+    res = ext.init(settings)
+    cron = CronScheduler(connection=res.redis, name=f"cunsheng-cron-{os.getpid()}")
+    for path, interval, cron_str, queue in PERIODIC:
+        module, name = path.rsplit(".", 1)
+        func = getattr(importlib.import_module(module), name)
+        cron.register(func, queue_name=queue, interval=interval, cron=cron_str, job_timeout=300)
+    cron.start()
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description="Cunsheng RQ worker")
+    p.add_argument("--burst", action="store_true", help="drain the queues and exit")
+    p.add_argument("--cron", action="store_true", help="also run the periodic jobs (one per deployment)")
+    p.add_argument("--no-scheduler", action="store_true", help="do not run RQ's scheduler for enqueue_at/in")
+    p.add_argument("--queues", default="high,default,low")
+    args = p.parse_args(argv)
+
+    setup_logging()
+    settings = Settings.from_env()
+    if not settings.redis_url and not settings.production:
+        log.error("REDIS_URL is not set: start the worker through `make run`, or set REDIS_URL")
+        return 2
+    res = ext.init(settings)
+    preload()
+    cron_proc = None
+    if args.cron and not args.burst:
+        cron_proc = multiprocessing.get_context("fork").Process(target=run_cron, args=(settings,), daemon=True)
+        cron_proc.start()
+    queues = [res.queue(q) for q in args.queues.split(",")]
+    worker = Worker(queues, connection=res.redis)
+    try:
+        worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")
+    finally:
+        if cron_proc is not None:
+            cron_proc.terminate()
+            cron_proc.join(5)
+        ext.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
