@@ -148,8 +148,8 @@ def _build(server: WeChatServer, redis, openid: str, body: dict):
             fa.get_media(redis, media_id)
         except fa.FakeError:
             raise ValueError("照片不存在或已过期，请重新选择") from None
-        pic_url = body.get("pic_url") or url_for("fake_wechat_api.picture", media_id=media_id, _external=True)
-        return server.image(openid, media_id, pic_url=str(pic_url))
+        pic_url = url_for("fake_wechat_api.picture", media_id=media_id, _external=True)
+        return server.image(openid, media_id, pic_url=pic_url)
     if kind == "subscribe":
         scene = body.get("scene")
         if scene:

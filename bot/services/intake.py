@@ -61,7 +61,8 @@ class InboundResult:
 
 def dedupe_key(msg: Incoming, msg_id: str | None, create_time: str | None) -> str:
     if msg.kind == "event" or not msg_id:
-        return f"evt:{msg.openid}:{create_time}:{msg.event or msg.raw_type}"
+        # sender + CreateTime + event (+ its key: two menu clicks in one second are two events)
+        return f"evt:{msg.openid}:{create_time}:{msg.event or msg.raw_type}:{(msg.event_key or '')[:64]}"
     return f"msg:{msg.openid}:{msg_id}"
 
 

@@ -25,14 +25,15 @@ sys.path.insert(0, str(HERE))
 from seed_sentences_a import ECOLOGY, INDUSTRY, WELFARE  # noqa: E402
 from seed_sentences_b import CULTURE, GOVERNANCE, WISH  # noqa: E402
 import seed_sentences_c as more  # noqa: E402
+import seed_sentences_d as extra  # noqa: E402
 
 SOURCES = {
-    "ecology": ECOLOGY + more.ECOLOGY,
-    "industry": INDUSTRY + more.INDUSTRY,
-    "welfare": WELFARE + more.WELFARE,
-    "governance": GOVERNANCE + more.GOVERNANCE,
-    "culture": CULTURE + more.CULTURE,
-    "wish": WISH + more.WISH,
+    "ecology": ECOLOGY + more.ECOLOGY + extra.ECOLOGY,
+    "industry": INDUSTRY + more.INDUSTRY + extra.INDUSTRY,
+    "welfare": WELFARE + more.WELFARE + extra.WELFARE,
+    "governance": GOVERNANCE + more.GOVERNANCE + extra.GOVERNANCE,
+    "culture": CULTURE + more.CULTURE + extra.CULTURE,
+    "wish": WISH + more.WISH + extra.WISH,
 }
 DEV_SHARE = 0.2
 VARIANT_SHARE = 0.7

@@ -26,7 +26,6 @@ GOVERNANCE = [
     "最近村里的牛羊老是丢，好像有人晚上开车来偷，请派出所来查一查",
     "路边的电线杆歪了，电线垂得很低，牛羊从下面走很危险",
     "外村的人开着车在我们草场上拉沙子，我们拦了他们还骂人，请管一管。",  # hard: outsiders' trespass/conflict -> governance
-    "我们这条巷子的下水道堵了，一下雨就淹到院子里",  # hard: drainage infrastructure -> governance
     "村里的狗太多了，好几条流浪狗，前几天还追着孩子咬",
     "自来水里有泥沙，烧开了底下一层黄的，能喝吗？",  # hard: water supply quality -> governance (water pipes/supply)
     "邻居家的牛天天跑到我家青稞地里吃庄稼，说了好多次也不管",  # hard: neighbour dispute over damage -> governance

@@ -30,3 +30,11 @@ def say(client, wx: WeChatServer, openid: str, text: str, **kw) -> Reply:
 
 def openid(n: int | str) -> str:
     return ("oVillager" + str(n) + "x" * 28)[:28]
+
+
+def villager_of(client, wx, n, village: str = "果洛藏贡麻村") -> str:
+    """A villager who followed the account by the village's QR code."""
+    me = openid(n)
+    r = deliver(client, wx, wx.event(me, "subscribe", EventKey=f"qrscene_{village}"))
+    assert r.status == 200 and village in r.text, r
+    return me

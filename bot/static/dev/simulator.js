@@ -280,7 +280,7 @@
       });
     }).then(function (up) {
       mine(null, URL.createObjectURL(file));
-      return deliver({ type: "image", media_id: up.media_id, pic_url: up.pic_url });
+      return deliver({ type: "image", media_id: up.media_id });
     }).catch(function (err) {
       note("照片发送失败：" + err.message, true);
       setBusy(false);

@@ -110,7 +110,6 @@ def test_without_grace_the_old_token_dies_at_once(http, fake_base):
 
 
 def test_token_fetches_are_limited_per_day(http, fake_base):
-    assert fake_api.config  # default quota is WeChat's
     assert control(http, fake_base)["config"]["token_daily_limit"] == 2000
     control(http, fake_base, token_daily_limit=3)
     for _ in range(3):

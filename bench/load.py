@@ -1,0 +1,179 @@
+"""Open-loop and closed-loop load with Python threads, and what they measured.
+
+Open loop: request i is due at start + i/rate whatever happened to earlier requests;
+its latency is counted from that due time, so a stalled server (or a generator that
+ran out of threads) shows up in the latency instead of slowing the offered rate
+(no coordinated omission). Closed loop: N clients, each sending its next request when
+the previous reply arrives, for a fixed time: the maximum throughput.
+"""
+from __future__ import annotations
+
+import itertools
+import resource
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+from bench.client import ClientError, Connection
+from bench.messages import Message
+
+
+@dataclass
+class Sample:
+    due: float  # when it should have been sent (open loop) or was sent (closed loop)
+    sent: float
+    done: float
+    status: int | None
+    body: bytes
+    error: str | None
+    msg: Message
+
+
+@dataclass
+class Usage:
+    """CPU used while a phase ran: the generator (this process), the server, the machine."""
+
+    wall: float = 0.0
+    generator_cpu: float = 0.0  # seconds, all threads of this process
+    server_cpu: float = 0.0  # seconds, gunicorn master and workers
+    server_cpu_by_pid: dict = field(default_factory=dict)
+    machine_busy: float = 0.0  # fraction of all cores busy (everything on the machine)
+
+
+class UsageMeter:
+    def __init__(self, server_pids: list[int]):
+        self.procs = []
+        for pid in server_pids:
+            try:
+                self.procs.append(psutil.Process(pid))
+            except psutil.NoSuchProcess:
+                pass
+
+    def _server(self) -> dict:
+        out = {}
+        for p in self.procs:
+            try:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return out
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        self.gen0 = r.ru_utime + r.ru_stime
+        self.srv0 = self._server()
+        self.cpu0 = psutil.cpu_times()
+        return self
+
+    def __exit__(self, *exc):
+        self.usage = self.stop()
+        return False
+
+    def stop(self) -> Usage:
+        wall = time.perf_counter() - self.t0
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        srv1 = self._server()
+        cpu1 = psutil.cpu_times()
+        busy0 = sum(self.cpu0) - self.cpu0.idle - getattr(self.cpu0, "iowait", 0)
+        busy1 = sum(cpu1) - cpu1.idle - getattr(cpu1, "iowait", 0)
+        total = sum(cpu1) - sum(self.cpu0)
+        by_pid = {pid: round(srv1[pid] - self.srv0.get(pid, 0.0), 3) for pid in srv1}
+        return Usage(wall=wall, generator_cpu=r.ru_utime + r.ru_stime - self.gen0,
+                     server_cpu=sum(by_pid.values()), server_cpu_by_pid=by_pid,
+                     machine_busy=(busy1 - busy0) / total if total > 0 else 0.0)
+
+
+def _send(conn: Connection, msg: Message) -> tuple[int | None, bytes, str | None]:
+    try:
+        status, body = conn.request(msg.raw)
+        return status, body, None
+    except TimeoutError:
+        conn.close()
+        return None, b"", "timeout"
+    except ClientError as exc:
+        return None, b"", f"connection_{exc}"
+    except OSError as exc:
+        return None, b"", f"os_{exc.__class__.__name__}"
+
+
+def open_loop(host: str, port: int, messages: list[Message], rate: float, threads: int = 32,
+              lead: float = 0.2) -> tuple[list[Sample], float, dict]:
+    """Send messages[i] at start + i/rate. Returns (samples, start, connection counts)."""
+    n = len(messages)
+    samples: list[Sample | None] = [None] * n
+    counter = itertools.count()
+    start = time.perf_counter() + lead
+    conns = [Connection(host, port) for _ in range(threads)]
+
+    def run(conn: Connection) -> None:
+        while True:
+            i = next(counter)  # atomic under the GIL
+            if i >= n:
+                break
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.perf_counter()
+            status, body, error = _send(conn, messages[i])
+            samples[i] = Sample(due, sent, time.perf_counter(), status, body, error, messages[i])
+        conn.close()
+
+    _join([threading.Thread(target=run, args=(c,), daemon=True) for c in conns])
+    return [s for s in samples if s is not None], start, _conn_counts(conns)
+
+
+def closed_loop(host: str, port: int, source, clients: int, seconds: float) -> tuple[list[Sample], float, dict]:
+    """`clients` threads send back to back for `seconds`; `source()` gives the next Message."""
+    lock = threading.Lock()
+    per_thread: list[list[Sample]] = [[] for _ in range(clients)]
+    conns = [Connection(host, port) for _ in range(clients)]
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def run(k: int) -> None:
+        conn, out = conns[k], per_thread[k]
+        while True:
+            with lock:
+                msg = source()
+            sent = time.perf_counter()
+            if sent >= deadline:
+                break
+            status, body, error = _send(conn, msg)
+            out.append(Sample(sent, sent, time.perf_counter(), status, body, error, msg))
+        conn.close()
+
+    _join([threading.Thread(target=run, args=(k,), daemon=True) for k in range(clients)])
+    return [s for out in per_thread for s in out], start, _conn_counts(conns)
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _conn_counts(conns: list[Connection]) -> dict:
+    return {"connects": sum(c.connects for c in conns), "reconnects": sum(c.reconnects for c in conns)}
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    k = max(0, min(len(sorted_values) - 1, int(-(-q * len(sorted_values) // 100)) - 1))
+    return sorted_values[k]
+
+
+def latency_summary(values_s: list[float]) -> dict:
+    v = sorted(x * 1000.0 for x in values_s)
+    if not v:
+        return {"n": 0}
+    r = lambda x: None if x is None else round(x, 2)  # noqa: E731
+    return {"n": len(v), "mean": r(sum(v) / len(v)), "p50": r(percentile(v, 50)), "p90": r(percentile(v, 90)),
+            "p95": r(percentile(v, 95)), "p99": r(percentile(v, 99)), "max": r(v[-1]), "min": r(v[0])}

@@ -1,0 +1,71 @@
+"""Results: JSON with everything, a Markdown table a person reads (also latest.md)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _ms(x) -> str:
+    return "–" if x is None else (f"{x:.0f}" if x >= 100 else f"{x:.1f}")
+
+
+def table(runs: list[dict]) -> list[str]:
+    rows = ["| target | load | sent | ok | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | server CPU | "
+            "generator CPU | machine busy |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for run in runs:
+        for phase in run["phases"]:
+            lat, u = phase["latency_ms"], phase["usage"]
+            rows.append(
+                f"| {run['label']} | {phase['label']} | {phase['sent']} | {phase['ok']} | {phase['errors_total']} | "
+                f"{phase['throughput_rps']:.1f} | {_ms(lat.get('p50'))} | {_ms(lat.get('p95'))} | "
+                f"{_ms(lat.get('p99'))} | {_ms(lat.get('max'))} | {u['server_cpu_pct']:.0f}% | "
+                f"{u['generator_cpu_pct']:.0f}% | {u['machine_busy_pct']:.0f}% |")
+    return rows
+
+
+def markdown(result: dict) -> str:
+    cfg, m = result["config"], result["machine"]
+    out = [f"# Webhook benchmark — {result['started_utc']}", ""]
+    out.append(f"`POST /wechat/demo`, safe mode (AES) text messages with unique MsgIds from {cfg['villagers']} "
+               f"villagers bound to {cfg['village']}; every reply decrypted and checked (Cunsheng: a request "
+               f"number; bare: the echo). Server: gunicorn {cfg['server']['workers']} workers × "
+               f"{cfg['server']['threads']} threads (gthread), as `bot/runner.py` starts it. Open loop: "
+               f"{cfg['rate']:.0f} req/s for {cfg['open_seconds']:.0f} s, latency from the scheduled send time, "
+               f"{cfg['open_threads']} generator threads. Closed loop: {cfg['clients']} clients for "
+               f"{cfg['closed_seconds']:.0f} s. CPU: % of one core (server = gunicorn master + workers; "
+               f"generator = this benchmark's process); machine busy = all cores, everything running.")
+    out += [""] + table(result["runs"]) + ["", "## Targets", ""]
+    for v in result["verdicts"]:
+        out.append(f"- **{'PASS' if v['pass'] else 'FAIL'}** {v['text']}")
+    if not result["verdicts"]:
+        out.append("- (no Cunsheng run completed)")
+    out += ["", "## Machine", ""]
+    pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    out += [f"- CPU: {m['cpu_model']} ({m['logical_cpus']} logical CPUs, {m['physical_cores']} cores), "
+            f"RAM {m['ram_gib']} GiB, {m['os']}",
+            f"- Python {m['python']}; SQLite {m['sqlite']}; "
+            + "; ".join(f"{k} {v}" for k, v in result.get("backend_versions", {}).items()),
+            f"- {pk}",
+            f"- Load average before start: {' / '.join(str(x) for x in m['load_average_before'])}",
+            f"- Git commit {m['git_commit'][:12]}" + (f" (+{m['git_dirty_files']} uncommitted files in the tree)"
+                                                      if m["git_dirty_files"] else "")]
+    if result["skipped"] or result["notes"]:
+        out += ["", "## Notes", ""]
+        out += [f"- Skipped: {s}" for s in result["skipped"]]
+        out += [f"- {n}" for n in result["notes"]]
+    out.append("")
+    return "\n".join(out)
+
+
+def write(result: dict, stamp: str) -> tuple[Path, Path]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    jpath = RESULTS / f"webhook-{stamp}.json"
+    mpath = RESULTS / f"webhook-{stamp}.md"
+    jpath.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md = markdown(result)
+    mpath.write_text(md, encoding="utf-8")
+    (RESULTS / "latest.md").write_text(md, encoding="utf-8")
+    return jpath, mpath
