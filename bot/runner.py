@@ -32,6 +32,12 @@ def main() -> int:
     env.setdefault("PUBLIC_URL", settings.public_url)
     env["PYTHONUNBUFFERED"] = "1"
     py = sys.executable
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     procs: list[subprocess.Popen] = []
     try:
         print("· 迁移数据库 / migrating database …", flush=True)
@@ -42,7 +48,7 @@ def main() -> int:
                        check=True)
         web = subprocess.Popen(
             [py, "-m", "gunicorn", "--workers", env.get("WEB_CONCURRENCY", "2"), "--threads", "4",
-             "--bind", f"0.0.0.0:{settings.port}", "--access-logfile", "-", "--log-level", "warning",
+             "--bind", f"0.0.0.0:{settings.port}", "--log-level", "warning",
              "bot:create_app()"], env=env, cwd=ROOT)
         procs.append(web)
         worker = subprocess.Popen([py, "worker.py", "--cron"], env=env, cwd=ROOT)
@@ -68,7 +74,9 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     p.kill()
         if embedded is not None:
-            embedded.shutdown(save=False, now=True)
+            from bot.ext import stop_embedded
+
+            stop_embedded(embedded)
 
 
 def _wait_ready(port: int, web: subprocess.Popen) -> None:

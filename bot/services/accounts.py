@@ -36,7 +36,7 @@ def sync_env_account(res) -> Account | None:
             session.expunge(acc)
             return acc
     except SQLAlchemyError as exc:  # not migrated yet
-        log.warning("account sync skipped: %s", exc.__class__.__name__)
+        log.info("account sync skipped: %s", exc.__class__.__name__)
         return None
 
 

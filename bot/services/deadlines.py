@@ -6,7 +6,7 @@ weekends are skipped.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
@@ -21,16 +21,18 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+END_OF_DAY = time(18, 0, tzinfo=BEIJING)
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
-    """The same local time of day, `days` working days later."""
-    local = start.astimezone(BEIJING)
-    day = local.date()
+    """The end of the working day (18:00 Beijing) `days` working days after `start`."""
+    day = start.astimezone(BEIJING).date()
     counted = 0
     while counted < days:
         day += timedelta(days=1)
         if is_workday(day):
             counted += 1
-    return datetime.combine(day, local.timetz()).astimezone(start.tzinfo)
+    return datetime.combine(day, END_OF_DAY).astimezone(start.tzinfo)
 
 
 def due_at(now: datetime, *, tier: str, priority: str, text: str = "", needs_review: bool = False) -> datetime:

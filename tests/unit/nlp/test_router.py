@@ -201,3 +201,26 @@ def test_get_router_trains_from_seed_when_no_model_exists(tmp_path):
     assert router.version.startswith("seed-")
     assert (tmp_path / "empty-models" / router.version / "model.joblib").is_file()
     assert router.classify("垃圾没人拉").label == "ecology"
+
+
+def test_fast_scoring_matches_scikit_learn(router):
+    """The per-message fast path reproduces the pipeline's own numbers."""
+    import csv
+
+    import numpy as np
+
+    from nlp import paths
+    from nlp.tokenizer import normalize
+
+    loaded = router._loaded
+    assert loaded.fast_scorer is not None
+    with open(paths.SEED_CORPUS, encoding="utf-8", newline="") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)][::25]
+    for text in texts + ["路灯 abc 🙏" * 50, "？"]:
+        norm = normalize(text)
+        idx, val, proba = loaded.scores(norm)
+        x = loaded.features.transform([norm]).tocsr()
+        x.sort_indices()
+        assert list(x.indices) == list(idx)
+        np.testing.assert_allclose(x.data, val, atol=1e-12)
+        np.testing.assert_allclose(loaded.clf.predict_proba(x)[0], proba, atol=1e-9)

