@@ -48,7 +48,6 @@ _QUERY_STRONG_RE = re.compile(
     r"|(查询|查一下|查查|查看|帮我查)(一下)?(我的|我家的|我们的|上次的|之前的)?(问题|诉求|反映|进度|结果|办理|编号|心愿|申请)"
     r"|编号|[A-Za-z]{2}-?\d{4}-?\d{3,}"
     r"|(我|我的|上次|之前|前几天|前天|昨天|上个月|上周)(反映|提|报|说|登记)的.{0,8}(怎么样|咋样|怎样|处理|解决|办|结果|回复|消息)"
-    r"|有人(管|处理|受理)了?(吗|没有|没)"
 )
 _QUERY_WEAK_RE = re.compile(r"查询|查一下|查查|怎么样了|咋样了|有结果了吗|有消息了吗|处理了吗|解决了吗|办好了吗")
 
@@ -59,6 +58,8 @@ _THANKS_RE = re.compile(r"(问题|事情)?(已经)?(解决|修好|弄好|办好)
 _FILLER_RE = re.compile(
     r"书记|主任|领导|干部|同志|老师|工作队|你们|您们|大家|你|您|我|的|了|啊|呀|哦|嗯|吧|哈|呢|啦|喔|噢|非常|真的|真是|太|很|实在|十分|特别|万分|各位|一下|一起|都|们|好|吗|呀|请问|请|在|村|问"
 )
+
+_THANKS_OR_GREETING_RE = re.compile(_THANKS_RE.pattern + "|" + _GREETING_RE.pattern)
 
 _WISH_PREFIX_RE = re.compile(r"^(我的)?(微心愿|心愿|许个心愿|许一个心愿|我有一?个(微)?心愿|我的(微)?心愿是)")
 
@@ -95,12 +96,11 @@ def base_intent(text: str) -> str | None:
         if _QUERY_STRONG_RE.search(c) or (len(c) <= 14 and _QUERY_WEAK_RE.search(c)):
             return "query"
         if len(c) <= 30:
-            if _only(c, _THANKS_RE, 2):
+            if _only(c, _THANKS_RE, 1):
                 return "thanks"
-            if _only(c, _GREETING_RE, 2):
+            if _only(c, _GREETING_RE, 1):
                 return "greeting"
-            both = re.compile(_THANKS_RE.pattern + "|" + _GREETING_RE.pattern)
-            if _only(c, both, 2):
+            if _only(c, _THANKS_OR_GREETING_RE, 1):
                 return "thanks" if _THANKS_RE.search(c) else "greeting"
         return None
     except Exception:  # pragma: no cover - rules must never break the webhook
@@ -126,17 +126,21 @@ _URGENT_PATTERNS = [
     # flood and landslide, snow disaster
     r"洪水|发大水|山洪|泥石流|塌方|滑坡|决堤|冲垮|冲走|被淹|淹了|水淹|暴雪|雪灾|困在|被困|雪封",
     # injury, poisoning, life in danger
-    r"受伤|受了伤|流血|出血|血流|昏迷|晕倒|昏倒|不省人事|骨折|摔断|中毒|煤气|一氧化碳|抢救|救命|快不行了|不行了|没气了|没有呼吸|断气|自杀|轻生|跳河|跳楼|喝农药|触电|被电|砍伤|捅伤|持刀|动刀|拿刀|杀人",
+    r"受伤|受了伤|流血|出血|血流|昏迷|晕倒|昏倒|不省人事|骨折|摔断|中毒|一氧化碳|抢救|救命|快不行了|不行了|没气了|没有呼吸|断气|自杀|轻生|跳河|跳楼|喝农药|触电|被电|砍伤|捅伤|持刀|动刀|拿刀|杀人",
     # missing people
-    r"(孩子|娃|小孩|儿子|女儿|老人|老阿妈|阿妈|阿爸|爷爷|奶奶)[^，。,.!！?？]{0,6}(不见了|走丢|走失|丢了|失踪|找不到|联系不上|没回来|没有回来)|人不见了|失踪",
+    r"(孩子|娃|小孩|儿子|女儿|老人|老阿妈|阿妈|阿爸|爷爷|奶奶)[^，。,.!！?？]{0,6}((?<![看听])不见了|走丢|走失|丢了|失踪|找不到|联系不上|没回来|没有回来)|人不见了|失踪",
     # livestock outbreak
-    r"疫情|瘟疫|口蹄疫|炭疽|布病|禽流感|小反刍|大量死亡|成批死|一批一批|(死了|病死|倒了)(好几十|几十|十几|二十|三十|好多|一大片|一片)|(好几十|几十|十几|二十多|三十多|好多)(头|只|个)?(牛|羊|牦牛|藏羊)?[^，。,.]{0,4}(死了|病死|倒了)",
+    r"疫情|瘟疫|口蹄疫|炭疽|布病|禽流感|小反刍|大量死亡|成批死|一批一批地?死"
+    r"|(牛|羊|牲口|牲畜)[^，。,.!?！？]{0,6}(死了|病死|倒了)(好几十|几十|十几|二十|三十|好多|一大片|一片)"
+    r"|(好几十|几十|十几|二十多|三十多|好多)(头|只)?(牛|羊|牦牛|藏羊|牲口)[^，。,.!?！？]{0,4}(死了|病死|倒了)"
+    r"|(好几十|几十|十几|二十多|三十多)(头|只)[^，。,.!?！？]{0,4}(死了|病死)",
     # collapse, gas, live wires
-    r"房子塌|房屋倒塌|墙塌|塌了|倒塌|漏气|电线掉|电线断了?掉|漏电",
+    r"房子塌|房屋倒塌|墙塌|塌了|倒塌|漏气|煤气泄漏|燃气泄漏|电线掉|电线断了?掉|漏电",
     r"紧急|十万火急|人命关天",
 ]
 _URGENT_RE = re.compile("|".join(f"(?:{p})" for p in _URGENT_PATTERNS))
-_NEGATION_RE = re.compile(r"(没|没有|未|不|无|别|防止|预防|避免|以防|小心|注意|怕)$")
+_NEGATION_RE = re.compile(r"(没|没有|未|不|无|别|防止|预防|避免|以防|小心|注意|怕|万一|要是|如果|假如|真)$")
+_PAST_RE = re.compile(r"^了?(以后|之后|后来)")
 
 
 def detect_priority(text: str) -> str:
@@ -145,7 +149,7 @@ def detect_priority(text: str) -> str:
         c = compact(text)
         for m in _URGENT_RE.finditer(c):
             before = c[max(0, m.start() - 3) : m.start()]
-            if _NEGATION_RE.search(before) or re.search(r"(没|没有|未|不)$", before[-2:]):
+            if _NEGATION_RE.search(before) or _PAST_RE.search(c[m.end() : m.end() + 3]):
                 continue
             return "urgent"
     except Exception:  # pragma: no cover
