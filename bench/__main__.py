@@ -2,8 +2,8 @@
 
 Runs, in one go and on the same machine: the bare wechatpy handler (baseline), Cunsheng
 on SQLite + embedded Redis, and Cunsheng on PostgreSQL + the Redis server (skipped with a
-note when either is unreachable). Options shorten or select runs; `--profile` adds an
-in-process cProfile of the webhook on SQLite.
+note when either is unreachable); then an in-process cProfile of the webhook on SQLite
+(bench/profile.py; `--no-profile` skips it). Options shorten or select runs.
 """
 from __future__ import annotations
 
@@ -44,12 +44,13 @@ def parse_args(argv):
     p.add_argument("--clients", type=int, default=8, help="closed-loop concurrent clients (8)")
     p.add_argument("--closed-seconds", type=float, default=15.0)
     p.add_argument("--warmup-seconds", type=float, default=3.0)
-    p.add_argument("--villagers", type=int, default=300, help="distinct openids, bound during warm-up")
+    p.add_argument("--villagers", type=int, default=200, help="distinct openids, bound during warm-up")
     p.add_argument("--only", choices=["bare", "sqlite", "postgres"], action="append",
                    help="run only these targets (repeatable); the ratio target needs bare too")
     p.add_argument("--quick", action="store_true", help="5 s phases, 1 s warm-up: to try the benchmark")
     p.add_argument("--keep-db", action="store_true", help="keep the cunsheng_bench PostgreSQL database")
-    p.add_argument("--profile", action="store_true", help="also cProfile the webhook in-process (SQLite)")
+    p.add_argument("--no-profile", dest="profile", action="store_false",
+                   help="skip the in-process cProfile of the webhook (SQLite) at the end")
     a = p.parse_args(argv)
     if a.quick:
         a.open_seconds, a.closed_seconds, a.warmup_seconds = 5.0, 5.0, 1.0
@@ -71,6 +72,8 @@ def summarize(label: str, samples, start: float, meter, conns: dict, expect: str
     elapsed = (max(s.done for s in samples) - start) if samples else 0.0
     u = meter.usage
     ok = len(lat)
+    pct = lambda cpu_s: round(100 * cpu_s / u.wall, 1) if u.wall else 0.0  # noqa: E731 - % of one core
+    other = max(0.0, u.machine_cpu - u.server_cpu - u.backend_cpu - u.generator_cpu)
     return {
         "label": label, **extra, "sent": len(samples), "ok": ok, "errors_total": sum(errors.values()),
         "errors": dict(errors), "elapsed_s": round(elapsed, 3),
@@ -79,11 +82,13 @@ def summarize(label: str, samples, start: float, meter, conns: dict, expect: str
         "service_time_ms": latency_summary(service),  # from the actual send (open loop: minus generator lag)
         "generator_lag_ms": latency_summary(lag),  # actual send − scheduled send
         "connections": conns,
-        "usage": {"wall_s": round(u.wall, 3), "server_cpu_s": round(u.server_cpu, 3),
-                  "server_cpu_pct": round(100 * u.server_cpu / u.wall, 1),
+        "usage": {"wall_s": round(u.wall, 3),
+                  "server_cpu_s": round(u.server_cpu, 3), "server_cpu_pct": pct(u.server_cpu),
+                  "server_cpu_ms_per_request": round(1000 * u.server_cpu / len(samples), 2) if samples else None,
                   "server_cpu_by_pid_s": {str(k): v for k, v in u.server_cpu_by_pid.items()},
-                  "generator_cpu_s": round(u.generator_cpu, 3),
-                  "generator_cpu_pct": round(100 * u.generator_cpu / u.wall, 1),
+                  "backend_cpu_s": round(u.backend_cpu, 3), "backend_cpu_pct": pct(u.backend_cpu),
+                  "generator_cpu_s": round(u.generator_cpu, 3), "generator_cpu_pct": pct(u.generator_cpu),
+                  "other_cpu_pct": pct(other),
                   "machine_busy_pct": round(100 * u.machine_busy, 1)},
     }
 
@@ -101,7 +106,8 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
         fac = Factory(server.host, ids)
         host, port = "127.0.0.1", server.port
         pids = server.pids()
-        warm = UsageMeter(pids)
+        backend_proc = backend.is_backend_process if backend is not None else None
+        warm = UsageMeter(pids, backend_proc)
         with warm:
             if backend is not None:
                 # bind every villager to the village, as a QR code with a scene would;
@@ -135,7 +141,7 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
         n = int(args.rate * args.open_seconds)
         msgs = fac.texts(n)
         log(f"{label}: open loop {args.rate:.0f} req/s × {args.open_seconds:.0f} s ({n} requests)")
-        with UsageMeter(pids) as meter:
+        with UsageMeter(pids, backend_proc) as meter:
             samples, start, conns = open_loop(host, port, msgs, args.rate, threads=args.open_threads)
         run["phases"].append(summarize(f"open {args.rate:.0f}/s × {args.open_seconds:.0f} s", samples, start, meter,
                                        conns, expect, wx, {"mode": "open", "offered_rps": args.rate,
@@ -155,7 +161,7 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
             return m
 
         log(f"{label}: closed loop {args.clients} clients × {args.closed_seconds:.0f} s")
-        with UsageMeter(pids) as meter:
+        with UsageMeter(pids, backend_proc) as meter:
             samples, start, conns = closed_loop(host, port, source, args.clients, args.closed_seconds)
         run["phases"].append(summarize(f"closed {args.clients} clients × {args.closed_seconds:.0f} s", samples,
                                        start, meter, conns, expect, wx,
@@ -174,8 +180,9 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
 def _print_phase(label: str, ph: dict) -> None:
     lat = ph["latency_ms"]
     log(f"{label}: {ph['label']}: {ph['throughput_rps']:.1f} req/s, p50 {lat.get('p50')} ms, p99 {lat.get('p99')} ms,"
-        f" errors {ph['errors_total']}, server CPU {ph['usage']['server_cpu_pct']:.0f}%,"
-        f" generator CPU {ph['usage']['generator_cpu_pct']:.0f}%")
+        f" errors {ph['errors_total']}, CPU app {ph['usage']['server_cpu_pct']:.0f}% db+redis"
+        f" {ph['usage']['backend_cpu_pct']:.0f}% generator {ph['usage']['generator_cpu_pct']:.0f}%"
+        f" other {ph['usage']['other_cpu_pct']:.0f}%")
 
 
 # ---- the whole benchmark --------------------------------------------------------------------

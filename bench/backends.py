@@ -52,6 +52,18 @@ class Backend:
         finally:
             db.dispose()
 
+    def is_backend_process(self, proc) -> bool:
+        """The run's Redis server, and PostgreSQL backends connected to the bench database."""
+        name = proc.info.get("name") or ""
+        if self._embedded is not None:
+            return proc.pid == self._embedded.pid
+        if name == "redis-server":
+            port = urlsplit(self.redis_url).port or 6379
+            return any(f":{port}" in part for part in proc.info.get("cmdline") or [])
+        if name == "postgres":
+            return any(f" {PG_DB} " in f" {part} " for part in proc.info.get("cmdline") or [])
+        return False
+
     def counts(self) -> dict:
         """What the run left behind: villagers, messages, requests, outbox rows, queued jobs."""
         from redis import Redis

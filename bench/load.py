@@ -33,18 +33,33 @@ class Sample:
 
 @dataclass
 class Usage:
-    """CPU used while a phase ran: the generator (this process), the server, the machine."""
+    """CPU used while a phase ran, in CPU-seconds: the generator (this process), the app
+    server (gunicorn), its database and Redis servers, and everything on the machine."""
 
     wall: float = 0.0
-    generator_cpu: float = 0.0  # seconds, all threads of this process
-    server_cpu: float = 0.0  # seconds, gunicorn master and workers
+    generator_cpu: float = 0.0
+    server_cpu: float = 0.0
     server_cpu_by_pid: dict = field(default_factory=dict)
-    machine_busy: float = 0.0  # fraction of all cores busy (everything on the machine)
+    backend_cpu: float = 0.0
+    machine_cpu: float = 0.0  # busy CPU-seconds of all cores
+    machine_busy: float = 0.0  # fraction of all cores busy
+
+
+def _cpu(p: psutil.Process) -> float | None:
+    try:
+        t = p.cpu_times()
+        return t.user + t.system
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
 
 
 class UsageMeter:
-    def __init__(self, server_pids: list[int]):
+    """`backend(proc)` says whether a process serves the run's database or Redis
+    (PostgreSQL backends show their database in the process title)."""
+
+    def __init__(self, server_pids: list[int], backend=None):
         self.procs = []
+        self.backend = backend
         for pid in server_pids:
             try:
                 self.procs.append(psutil.Process(pid))
@@ -54,11 +69,23 @@ class UsageMeter:
     def _server(self) -> dict:
         out = {}
         for p in self.procs:
+            c = _cpu(p)
+            if c is not None:
+                out[p.pid] = c
+        return out
+
+    def _backends(self) -> dict:
+        if self.backend is None:
+            return {}
+        out = {}
+        for p in psutil.process_iter(["name", "cmdline"]):
             try:
-                t = p.cpu_times()
-                out[p.pid] = t.user + t.system
-            except psutil.NoSuchProcess:
-                pass
+                if self.backend(p):
+                    c = _cpu(p)
+                    if c is not None:
+                        out[(p.pid, p.create_time())] = c
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
         return out
 
     def __enter__(self):
@@ -66,6 +93,7 @@ class UsageMeter:
         r = resource.getrusage(resource.RUSAGE_SELF)
         self.gen0 = r.ru_utime + r.ru_stime
         self.srv0 = self._server()
+        self.bk0 = self._backends()
         self.cpu0 = psutil.cpu_times()
         return self
 
@@ -75,16 +103,18 @@ class UsageMeter:
 
     def stop(self) -> Usage:
         wall = time.perf_counter() - self.t0
+        cpu1 = psutil.cpu_times()
         r = resource.getrusage(resource.RUSAGE_SELF)
         srv1 = self._server()
-        cpu1 = psutil.cpu_times()
+        bk1 = self._backends()
         busy0 = sum(self.cpu0) - self.cpu0.idle - getattr(self.cpu0, "iowait", 0)
         busy1 = sum(cpu1) - cpu1.idle - getattr(cpu1, "iowait", 0)
         total = sum(cpu1) - sum(self.cpu0)
         by_pid = {pid: round(srv1[pid] - self.srv0.get(pid, 0.0), 3) for pid in srv1}
         return Usage(wall=wall, generator_cpu=r.ru_utime + r.ru_stime - self.gen0,
                      server_cpu=sum(by_pid.values()), server_cpu_by_pid=by_pid,
-                     machine_busy=(busy1 - busy0) / total if total > 0 else 0.0)
+                     backend_cpu=sum(v - self.bk0.get(k, 0.0) for k, v in bk1.items()),
+                     machine_cpu=busy1 - busy0, machine_busy=(busy1 - busy0) / total if total > 0 else 0.0)
 
 
 def _send(conn: Connection, msg: Message) -> tuple[int | None, bytes, str | None]:
@@ -101,8 +131,12 @@ def _send(conn: Connection, msg: Message) -> tuple[int | None, bytes, str | None
 
 
 def open_loop(host: str, port: int, messages: list[Message], rate: float, threads: int = 32,
-              lead: float = 0.2) -> tuple[list[Sample], float, dict]:
-    """Send messages[i] at start + i/rate. Returns (samples, start, connection counts)."""
+              lead: float = 0.2, max_lag: float = 5.0) -> tuple[list[Sample], float, dict]:
+    """Send messages[i] at start + i/rate. Returns (samples, start, connection counts).
+
+    A request that could not be sent within `max_lag` seconds of its due time (every
+    thread waiting on an overloaded server) is not sent and counts as an error
+    ("overload_not_sent"): this bounds the phase when the server is slower than the rate."""
     n = len(messages)
     samples: list[Sample | None] = [None] * n
     counter = itertools.count()
@@ -119,6 +153,9 @@ def open_loop(host: str, port: int, messages: list[Message], rate: float, thread
             if delay > 0:
                 time.sleep(delay)
             sent = time.perf_counter()
+            if sent - due > max_lag:
+                samples[i] = Sample(due, sent, sent, None, b"", "overload_not_sent", messages[i])
+                continue
             status, body, error = _send(conn, messages[i])
             samples[i] = Sample(due, sent, time.perf_counter(), status, body, error, messages[i])
         conn.close()

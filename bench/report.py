@@ -12,17 +12,18 @@ def _ms(x) -> str:
 
 
 def table(runs: list[dict]) -> list[str]:
-    rows = ["| target | load | sent | ok | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | server CPU | "
-            "generator CPU | machine busy |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    rows = ["| target | load | sent | ok | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | app CPU ms/req | "
+            "CPU % app / db+redis / generator / other |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for run in runs:
         for phase in run["phases"]:
             lat, u = phase["latency_ms"], phase["usage"]
             rows.append(
                 f"| {run['label']} | {phase['label']} | {phase['sent']} | {phase['ok']} | {phase['errors_total']} | "
                 f"{phase['throughput_rps']:.1f} | {_ms(lat.get('p50'))} | {_ms(lat.get('p95'))} | "
-                f"{_ms(lat.get('p99'))} | {_ms(lat.get('max'))} | {u['server_cpu_pct']:.0f}% | "
-                f"{u['generator_cpu_pct']:.0f}% | {u['machine_busy_pct']:.0f}% |")
+                f"{_ms(lat.get('p99'))} | {_ms(lat.get('max'))} | {_ms(u['server_cpu_ms_per_request'])} | "
+                f"{u['server_cpu_pct']:.0f} / {u['backend_cpu_pct']:.0f} / {u['generator_cpu_pct']:.0f} / "
+                f"{u['other_cpu_pct']:.0f} |")
     return rows
 
 
@@ -35,13 +36,25 @@ def markdown(result: dict) -> str:
                f"{cfg['server']['threads']} threads (gthread), as `bot/runner.py` starts it. Open loop: "
                f"{cfg['rate']:.0f} req/s for {cfg['open_seconds']:.0f} s, latency from the scheduled send time, "
                f"{cfg['open_threads']} generator threads. Closed loop: {cfg['clients']} clients for "
-               f"{cfg['closed_seconds']:.0f} s. CPU: % of one core (server = gunicorn master + workers; "
-               f"generator = this benchmark's process); machine busy = all cores, everything running.")
+               f"{cfg['closed_seconds']:.0f} s. CPU in % of one core over the phase ({m['logical_cpus']} cores = "
+               f"{100 * (m['logical_cpus'] or 1)}%): app = gunicorn master + workers, db+redis = the run's "
+               f"PostgreSQL backends and Redis server, generator = this benchmark, other = everything else on "
+               f"the machine; app CPU ms/req = app CPU ÷ requests sent.")
     out += [""] + table(result["runs"]) + ["", "## Targets", ""]
     for v in result["verdicts"]:
         out.append(f"- **{'PASS' if v['pass'] else 'FAIL'}** {v['text']}")
     if not result["verdicts"]:
         out.append("- (no Cunsheng run completed)")
+    prof = result.get("profile")
+    if prof:
+        out += ["", "## Where a request's time goes (in-process profile, SQLite, one thread)", "",
+                f"{prof['ms_per_request_unprofiled']:.1f} ms per request without the profiler "
+                f"({prof['ms_per_request_profiled']:.1f} ms with cProfile; the breakdown is cumulative "
+                f"profiled time, so parts overlap). Full listing: `bench/results/{prof['file']}`.", "",
+                "| part | ms/request (profiled) | share | calls/request |", "|---|--:|--:|--:|"]
+        for b in prof["breakdown"]:
+            out.append(f"| {b['part']} | {b['ms_per_request']:.2f} | {b['share_pct']:.0f}% | "
+                       f"{b['calls_per_request']:g} |")
     out += ["", "## Machine", ""]
     pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
     out += [f"- CPU: {m['cpu_model']} ({m['logical_cpus']} logical CPUs, {m['physical_cores']} cores), "
