@@ -16,7 +16,7 @@ def migrate(database_url: str) -> None:
     cfg = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
     cfg.attributes["database_url"] = database_url
     cfg.attributes["configure_logger"] = False
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 def register_cli(app: Flask) -> None:

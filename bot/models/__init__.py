@@ -7,6 +7,7 @@ from bot.models.requests import (  # noqa: F401
     OPEN_STATUSES,
     STATUS_LABELS,
     Attachment,
+    BindingCode,
     Counter,
     Request,
     RequestEvent,

@@ -49,6 +49,17 @@ class Request(Base):
     model_version: Mapped[str | None] = mapped_column(String(64), default=None)
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     review_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    # follow-through (一事一销号)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)  # 1..5 from the 回访
+    satisfied: Mapped[bool | None] = mapped_column(default=None)
+    survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    reminder_stage: Mapped[int] = mapped_column(Integer, default=0)  # reminders already sent
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -89,6 +100,18 @@ class Attachment(Base):
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     label: Mapped[str | None] = mapped_column(String(256), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BindingCode(Base):
+    """A one-time code an admin issues so a member can bind WeChat by sending "绑定 123456"."""
+
+    __tablename__ = "binding_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
