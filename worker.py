@@ -23,6 +23,7 @@ log = logging.getLogger("cunsheng.worker")
 PERIODIC = [
     # (function path, interval seconds or None, cron string or None, queue)
     ("bot.jobs.sweep_outbox", 60, None, "default"),
+    ("bot.jobs.sweep_followups", 300, None, "default"),
 ]
 
 

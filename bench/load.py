@@ -117,6 +117,21 @@ class UsageMeter:
                      machine_cpu=busy1 - busy0, machine_busy=(busy1 - busy0) / total if total > 0 else 0.0)
 
 
+def wait_quiet(server_pids: list[int], backend=None, max_wait: float = 5.0, threshold: float = 0.25,
+               step: float = 0.5) -> dict:
+    """Wait (at most `max_wait` s) until the rest of the machine uses less than `threshold`
+    of one core: the machine may be shared. Returns what was seen, for the record."""
+    waited, other = 0.0, 0.0
+    while True:
+        with UsageMeter(server_pids, backend) as m:
+            time.sleep(step)
+        u = m.usage
+        other = max(0.0, u.machine_cpu - u.server_cpu - u.backend_cpu - u.generator_cpu) / u.wall
+        waited += u.wall
+        if other < threshold or waited >= max_wait:
+            return {"waited_s": round(waited, 1), "other_cpu_pct_before": round(100 * other, 1)}
+
+
 def _send(conn: Connection, msg: Message) -> tuple[int | None, bytes, str | None]:
     try:
         status, body = conn.request(msg.raw)

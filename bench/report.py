@@ -39,7 +39,7 @@ def markdown(result: dict) -> str:
                f"{cfg['closed_seconds']:.0f} s. CPU in % of one core over the phase ({m['logical_cpus']} cores = "
                f"{100 * (m['logical_cpus'] or 1)}%): app = gunicorn master + workers, db+redis = the run's "
                f"PostgreSQL backends and Redis server, generator = this benchmark, other = everything else on "
-               f"the machine; app CPU ms/req = app CPU ÷ requests sent.")
+               f"the machine; app CPU ms/req = app CPU ÷ requests that reached it.")
     out += [""] + table(result["runs"]) + ["", "## Targets", ""]
     for v in result["verdicts"]:
         out.append(f"- **{'PASS' if v['pass'] else 'FAIL'}** {v['text']}")
@@ -49,11 +49,12 @@ def markdown(result: dict) -> str:
     if prof:
         out += ["", "## Where a request's time goes (in-process profile, SQLite, one thread)", "",
                 f"{prof['ms_per_request_unprofiled']:.1f} ms per request without the profiler "
-                f"({prof['ms_per_request_profiled']:.1f} ms with cProfile; the breakdown is cumulative "
-                f"profiled time, so parts overlap). Full listing: `bench/results/{prof['file']}`.", "",
-                "| part | ms/request (profiled) | share | calls/request |", "|---|--:|--:|--:|"]
+                f"({prof['ms_per_request_profiled']:.1f} ms with cProfile). Share = cumulative time of the "
+                f"part ÷ all profiled time (parts nest, so they overlap); ≈ ms = share × the unprofiled "
+                f"time. Full listing: `bench/results/{prof['file']}`.", "",
+                "| part | share | ≈ ms/request | calls/request |", "|---|--:|--:|--:|"]
         for b in prof["breakdown"]:
-            out.append(f"| {b['part']} | {b['ms_per_request']:.2f} | {b['share_pct']:.0f}% | "
+            out.append(f"| {b['part']} | {b['share_pct']:.0f}% | {b['approx_ms_per_request']:.1f} | "
                        f"{b['calls_per_request']:g} |")
     out += ["", "## Machine", ""]
     pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
@@ -65,9 +66,10 @@ def markdown(result: dict) -> str:
             f"- Load average before start: {' / '.join(str(x) for x in m['load_average_before'])}",
             f"- Git commit {m['git_commit'][:12]}" + (f" (+{m['git_dirty_files']} uncommitted files in the tree)"
                                                       if m["git_dirty_files"] else "")]
-    if result["skipped"] or result["notes"]:
+    if result["skipped"] or result["notes"] or result.get("failed"):
         out += ["", "## Notes", ""]
         out += [f"- Skipped: {s}" for s in result["skipped"]]
+        out += [f"- FAILED {f['target']}: " + f["error"].splitlines()[0][:300] for f in result.get("failed", [])]
         out += [f"- {n}" for n in result["notes"]]
     out.append("")
     return "\n".join(out)

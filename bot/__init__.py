@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(wechat_bp)
 
+    from bot.h5 import bp as h5_bp
+
+    app.register_blueprint(h5_bp)
+
     from bot.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from wechatpy.exceptions import WeChatClientException
 
 from bot import ext
-from bot.models import Member, Outbox, RequestEvent
+from bot.models import Member, Outbox, RequestEvent, Villager
 from bot.services import outbox as outbox_service
 from bot.services.catalog import hash_openid
 from bot.services.clock import utcnow
@@ -48,17 +48,66 @@ def notify(outbox_id: int) -> str:
         row.status, row.sent_at, row.last_error = "sent", utcnow(), None
         if row.request_id:
             s.add(RequestEvent(request_id=row.request_id, kind="notified", actor="system",
-                               data={"event": row.event, "channel": channel, "member_id": row.recipient_member_id,
+                               data={"event": row.event, "channel": result.get("channel_used", channel),
+                                     "member_id": row.recipient_member_id,
                                      "msgid": result.get("msgid"), "outbox_id": row.id}))
     log.info("notify sent outbox_id=%s openid=%s", outbox_id, hash_openid(openid or ""))
     return "sent"
 
 
 def _send(res, openid: str, channel: str, payload: dict) -> dict:
+    if channel == "wecom":
+        return _send_wecom(res, payload)
     client = client_for(res)
     if channel == "custom":
         return client.send_custom_text(openid, payload["text"])
+    if channel == "villager":
+        return _send_villager(res, client, openid, payload)
     return client.send_template(openid, payload["template_id"], payload["data"], payload.get("url"))
+
+
+WINDOW = timedelta(hours=48)
+WINDOW_LIMIT = 5
+WINDOW_CLOSED = {45015, 45047}
+
+
+def _take_window_slot(res, villager_id: int) -> bool:
+    """Count one customer-service message against the villager's window, if it allows one."""
+    now = utcnow()
+    with res.db.session() as s:
+        return bool(s.execute(
+            update(Villager).where(Villager.id == villager_id, Villager.last_inbound_at > now - WINDOW,
+                                   Villager.window_sent < WINDOW_LIMIT)
+            .values(window_sent=Villager.window_sent + 1)
+        ).rowcount)
+
+
+def _send_villager(res, client, openid: str, payload: dict) -> dict:
+    """A customer-service message inside WeChat's 48-hour window (5 at most), else a template."""
+    if _take_window_slot(res, payload["villager_id"]):
+        try:
+            result = client.send_custom_text(openid, payload["text"])
+            return dict(result, channel_used="custom")
+        except WeChatClientException as exc:
+            if exc.errcode not in WINDOW_CLOSED:
+                raise
+            with res.db.session() as s:  # WeChat says the window is gone: believe it
+                s.execute(update(Villager).where(Villager.id == payload["villager_id"])
+                          .values(window_sent=WINDOW_LIMIT))
+    t = payload["template"]
+    result = client.send_template(openid, t["template_id"], t["data"], t.get("url") or None)
+    return dict(result, channel_used="template")
+
+
+def _send_wecom(res, payload: dict) -> dict:
+    """A WeCom (企业微信) group robot: https://developer.work.weixin.qq.com/document/path/91770"""
+    resp = requests.post(payload["webhook"], json={"msgtype": "text", "text": {"content": payload["text"]}},
+                         timeout=res.settings.wechat_timeout)
+    resp.raise_for_status()
+    body = resp.json()
+    if body.get("errcode"):
+        raise WeChatClientException(body["errcode"], body.get("errmsg", ""))
+    return body
 
 
 def _failed(res, outbox_id: int, errcode, message: str, attempts: int) -> str:
@@ -85,3 +134,67 @@ def _failed(res, outbox_id: int, errcode, message: str, attempts: int) -> str:
 
 def sweep_outbox() -> int:
     return outbox_service.sweep(ext.get())
+
+
+# ---- follow-through -------------------------------------------------------------------
+def _with_request(request_id: int, cycle: int | None, fn):
+    """Run fn(session, res, req, now) in one transaction unless the request has moved on
+    (reopened since the job was scheduled). Runs the effects after commit."""
+    from bot.models import Request
+    from bot.services.effects import Effects
+
+    res = ext.get()
+    now = utcnow()
+    fx = Effects()
+    with res.db.session() as s:
+        req = s.get(Request, request_id)
+        if req is None or (cycle is not None and (req.reopen_count or 0) != cycle):
+            return "moved-on"
+        out = fn(s, res, req, now)
+        if isinstance(out, Effects):
+            fx = out
+    fx.run(res)
+    return "done"
+
+
+def followup(request_id: int, cycle: int | None = None) -> str:
+    """Reminders and escalation that are due for one request."""
+    from bot.services import followup as svc
+
+    return _with_request(request_id, cycle, svc.advance)
+
+
+def survey(request_id: int, cycle: int | None = None) -> str:
+    """The 回访: ask the villager whether it was solved."""
+    from bot.services import followup as svc
+
+    return _with_request(request_id, cycle, svc.send_survey)
+
+
+def close_unanswered(request_id: int, cycle: int | None = None) -> str:
+    from bot.services import followup as svc
+
+    return _with_request(request_id, cycle, lambda s, res, req, now: svc.close_unanswered(s, req, now) and None)
+
+
+def sweep_followups() -> int:
+    """Safety net for scheduled jobs lost with Redis: look at every open request."""
+    from bot.services import followup as svc
+
+    res = ext.get()
+    with res.db.session() as s:
+        ids = svc.due_for_sweep(s, utcnow())
+    for rid in ids:
+        _with_request(rid, None, _sweep_one)
+    return len(ids)
+
+
+def _sweep_one(session, res, req, now):
+    from bot.services import followup as svc
+
+    if req.status == "resolved":
+        if req.survey_sent_at is None:
+            return svc.send_survey(session, res, req, now)
+        svc.close_unanswered(session, req, now)
+        return None
+    return svc.advance(session, res, req, now)

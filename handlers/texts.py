@@ -61,3 +61,35 @@ TOO_LONG_NOTE = "（内容较长，已完整保存。）"
 WHAT = {"image": "照片", "location": "位置", "link": "链接"}
 YES = {"是", "是的", "对", "对的", "确认", "嗯", "好", "好的", "没错", "yes", "y", "1"}
 NO = {"不是", "不对", "否", "错了", "no", "n"}
+
+# ---- cadres ---------------------------------------------------------------------------
+BOUND = "绑定成功：{name}（{role}）。新的诉求会通过微信通知您。回复“我的任务”查看待办。"
+BIND_BAD = "绑定码无效或已过期，请向管理员重新获取。"
+UNBOUND = "已解除绑定，您将不再收到任务通知。"
+NOT_CADRE = "您还没有绑定干部身份。请向管理员获取绑定码，回复“绑定 123456”。"
+NOT_FOUND = "没有找到编号为 {number} 的诉求，请核对编号。"
+AMBIGUOUS = "有几件诉求的编号都以 {number} 结尾，请回复完整编号：\n{options}"
+NO_PERMISSION = "{number} 不在您负责的范围内，无法操作。"
+ACCEPTED = "已签收 {number}，请在{due}前办结。办结后回复：办结 {short} 办理结果"
+ALREADY_ACCEPTED = "{number} 已经签收过了。"
+WRONG_STATE = "{number} 当前状态为“{status}”，不能{action}。"
+PROGRESS_NOTED = "已记录 {number} 的进展。"
+RESOLVED = "已办结 {number}。可以再发一张现场照片作为办结凭证。"
+PROOF_ATTACHED = "办结照片已添加到 {number}。"
+RETURNED = "已退回 {number}，村里会重新分派。"
+NEED_TEXT = "请在编号后写上{what}，例如：{example}"
+NO_TASKS = "您目前没有待办的诉求。"
+TASKS_HEAD = "您的待办（超时的在前）："
+TASK_ITEM = "{i}. {number}｜{village}｜{status}{overdue}\n   {summary}\n   时限 {due}"
+
+# ---- villagers: hearing back --------------------------------------------------------------
+V_ACCEPTED = "您反映的问题（{number}）已由{team}签收，正在办理，{due}前办结。"
+V_RESOLVED = "您反映的问题（{number}）已办结：{resolution}\n过一天我们会回访，问问您是否满意。"
+V_SURVEY = ("回访：您反映的问题（{number}）已办结。问题解决了吗？请回复 1-5 打分"
+            "（5 非常满意，1 非常不满意），也可以回复“满意”或“不满意”。")
+V_THANKS_RATING = "谢谢您的评价！{number} 已销号。"
+V_REOPENED = "抱歉没有办好。{number} 已重新交给{team}办理，并提级督办。"
+V_CANCELLED = "已撤销 {number}。"
+V_CANCEL_NOT_YOURS = "没有找到您名下编号为 {number} 的在办诉求。"
+RATING_WORDS_GOOD = {"满意", "非常满意", "很满意", "好", "解决了", "已解决"}
+RATING_WORDS_BAD = {"不满意", "很不满意", "非常不满意", "没解决", "没有解决", "不好"}

@@ -94,10 +94,25 @@ class SetSubscribed:
     subscribed: bool
 
 
+@dataclass(frozen=True)
+class Rate:
+    """The villager answers the 回访. rating 1..5 or None; satisfied None = decide by rating."""
+
+    number: str
+    rating: int | None
+    satisfied: bool | None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    fragment: str  # the number or its last digits; "" = the only open request
+
+
 @dataclass
 class Outcome:
     """Reply text (may hold {number}, {team}, {due}, {village} filled in after a request is
-    created) and the actions to carry out. An empty reply answers WeChat with 'success'."""
+    created, and {result}: the reply of a Rate or Cancel action) and the actions to carry
+    out. An empty reply answers WeChat with 'success'."""
 
     reply: str
     actions: list = field(default_factory=list)

@@ -6,6 +6,8 @@ import re
 from handlers import on_kind, texts
 from handlers.types import (
     Attach,
+    Cancel,
+    Rate,
     Context,
     CreateRequest,
     CreateWish,
@@ -100,7 +102,31 @@ def on_text(msg: Incoming, ctx: Context) -> Outcome:
     pending_out = _answer_pending_attachment(text, ctx)
     if pending_out is not None:
         return pending_out
+    rating = _answer_rating(text, ctx)
+    if rating is not None:
+        return rating
+    m = CANCEL.match(text)
+    if m:
+        return Outcome("{result}", [Cancel(m.group(1) or "")])
     return _text_like(text, "text", msg, ctx)
+
+
+CANCEL = re.compile(r"^\s*(?:撤销|撤回|取消)\s*[:：]?\s*((?:[A-Za-z]{1,4}-)?(?:\d{4}-)?\d{1,6})\s*$")
+
+
+def _answer_rating(text: str, ctx: Context) -> Outcome | None:
+    """After the 回访 question: 1-5, 满意 or 不满意."""
+    number = (ctx.state or {}).get("rating_for")
+    if not number:
+        return None
+    t = text.strip().rstrip("。.!！分星")
+    if re.fullmatch(r"[1-5]", t):
+        return Outcome("{result}", [Rate(number, int(t), None)])
+    if t in texts.RATING_WORDS_BAD:
+        return Outcome("{result}", [Rate(number, None, False)])
+    if t in texts.RATING_WORDS_GOOD:
+        return Outcome("{result}", [Rate(number, None, True)])
+    return None
 
 
 @on_kind("voice")

@@ -2,14 +2,31 @@
 
 No Flask, database or WeChat imports: trained and evaluated on its own
 (``python -m nlp``). See docs/labels.md for the labels and how they are decided.
+
+The cheap parts (``detect_intent``, ``match_village``, ``LABELS``) import
+nothing heavy; the classifier, scikit-learn and jieba are imported on first
+use of ``get_router``/``Classification``/``Router``/``tokenize``/``add_words``.
 """
 from __future__ import annotations
 
-from .classifier import Classification, Router, get_router
+import importlib
+from typing import TYPE_CHECKING
+
 from .labels import LABELS, TEAM_NAMES
 from .rules import detect_intent
-from .tokenizer import add_words, tokenize
 from .villages import match_village
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .classifier import Classification, Router, get_router
+    from .tokenizer import add_words, tokenize
+
+_LAZY = {
+    "Classification": "classifier",
+    "Router": "classifier",
+    "get_router": "classifier",
+    "add_words": "tokenizer",
+    "tokenize": "tokenizer",
+}
 
 __all__ = [
     "LABELS",
@@ -22,3 +39,16 @@ __all__ = [
     "match_village",
     "tokenize",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

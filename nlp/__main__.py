@@ -18,6 +18,10 @@ def _cmd_classify(args) -> int:
 
 
 def _cmd_train(args) -> int:
+    from .corpus import read_labelled_csv
+
+    if args.data:
+        read_labelled_csv(args.data)  # fail fast, before the heavy imports
     from .train import train_and_save
 
     def progress(msg: str) -> None:
@@ -36,11 +40,12 @@ def _cmd_train(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
-    from .classifier import get_router, router_from_dir
     from .corpus import read_labelled_csv
+
+    examples = read_labelled_csv(args.file)  # fail fast, before the heavy imports
+    from .classifier import get_router, router_from_dir
     from .evaluate import evaluate
 
-    examples = read_labelled_csv(args.file)
     router = router_from_dir(args.model) if args.model else get_router()
     report = evaluate(router, examples, args.predictions)
     print(json.dumps(report, ensure_ascii=False, indent=2))

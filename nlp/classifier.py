@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import LinearSVC
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from . import paths, rules, store
+from .fastpath import FastScorer, FastTfidf
 from .priors import load_priors
 from .tokenizer import normalize, tokenize
 
@@ -93,92 +93,6 @@ def predict_with_priors(model, texts: list[str]) -> list[str]:
     return result
 
 
-class _FastTfidf:
-    """``TfidfVectorizer.transform`` for one document, without input validation.
-
-    Same arithmetic as scikit-learn (counts, optional sublinear tf, idf, l2
-    norm) on the fitted ``vocabulary_`` and ``idf_``; checked equal in the tests.
-    """
-
-    def __init__(self, vec, offset: int, weight: float | None):
-        if vec.binary or vec.norm not in ("l2", None) or vec.dtype not in (np.float64, float):
-            raise TypeError("unsupported vectoriser settings")
-        self.analyze = vec.build_analyzer()
-        self.vocabulary = vec.vocabulary_
-        self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
-        self.sublinear = vec.sublinear_tf
-        self.norm = vec.norm
-        self.offset = offset
-        self.weight = weight
-
-    def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        vocabulary = self.vocabulary
-        for feature in self.analyze(text):
-            j = vocabulary.get(feature)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        val = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        order = np.argsort(idx)
-        idx, val = idx[order], val[order]
-        if self.sublinear:
-            val = np.log(val) + 1.0
-        if self.idf is not None:
-            val = val * self.idf[idx]
-        if self.norm == "l2":
-            norm = np.sqrt(np.dot(val, val))
-            if norm > 0:
-                val = val / norm
-        if self.weight is not None:
-            val = val * self.weight
-        return idx + self.offset, val
-
-
-class _FastScorer:
-    """Probabilities for one message without scikit-learn's per-call overhead.
-
-    ``CalibratedClassifierCV.predict_proba`` validates its input once per fold
-    and per class (~20 ms a message); the same arithmetic on the fitted
-    weights takes ~0.1 ms. It reproduces sigmoid-calibrated linear models
-    exactly (checked in the tests) and declines anything else, in which case
-    the router simply calls ``predict_proba``.
-    """
-
-    def __init__(self, clf, classes: np.ndarray):
-        self.folds = []
-        for cal in clf.calibrated_classifiers_:
-            if getattr(cal, "method", None) != "sigmoid":
-                raise TypeError("not sigmoid-calibrated")
-            est = cal.estimator
-            if len(est.classes_) != len(classes):
-                raise TypeError("a calibration fold lacks a class")
-            coef = np.asarray(est.coef_, dtype=np.float64)
-            intercept = np.asarray(est.intercept_, dtype=np.float64)
-            a = np.array([float(c.a_) for c in cal.calibrators])
-            b = np.array([float(c.b_) for c in cal.calibrators])
-            pos = np.searchsorted(classes, est.classes_)
-            self.folds.append((coef.T.copy(), intercept, a, b, pos))
-        self.n_classes = len(classes)
-
-    def predict_proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-        total = np.zeros(self.n_classes)
-        for coef_t, intercept, a, b, pos in self.folds:
-            decision = val @ coef_t[idx] + intercept
-            proba = np.zeros(self.n_classes)
-            if self.n_classes == 2:
-                proba[1] = expit(-(a[0] * decision[0] + b[0]))
-                proba[0] = 1.0 - proba[1]
-            else:
-                proba[pos] = expit(-(a * decision + b))
-                denominator = proba.sum()
-                proba = proba / denominator if denominator > 0 else np.full(self.n_classes, 1.0 / self.n_classes)
-            total += proba
-        return total / len(self.folds)
-
-
 class _Loaded:
     """One loaded model version and what classify needs from it, precomputed."""
 
@@ -197,6 +111,10 @@ class _Loaded:
             for n in names
         ]
         self.is_word = np.array([n.startswith("word__") for n in names])
+        self.is_bigram = np.array([n.startswith("word__") and " " in n for n in names])
+        self.word_vocabulary = frozenset(
+            n.split("__", 1)[1] for n in names if n.startswith("word__") and " " not in n
+        )
         coef = _coefficients(self.clf)
         if coef.shape[0] == 1 and len(self.labels) == 2:  # binary: one row for class 1
             coef = np.vstack([-coef[0], coef[0]])
@@ -205,10 +123,10 @@ class _Loaded:
             weights = self.features.transformer_weights or {}
             offset, fast = 0, []
             for name, vec in self.features.transformer_list:
-                fast.append(_FastTfidf(vec, offset, weights.get(name)))
+                fast.append(FastTfidf(vec, offset, weights.get(name)))
                 offset += len(vec.vocabulary_)
-            self.fast_features: list[_FastTfidf] | None = fast
-            self.fast_scorer: _FastScorer | None = _FastScorer(self.clf, np.asarray(self.clf.classes_))
+            self.fast_features: list[FastTfidf] | None = fast
+            self.fast_scorer: FastScorer | None = FastScorer(self.clf, np.asarray(self.clf.classes_))
         except Exception:  # other settings or estimator: use scikit-learn itself
             self.fast_features = self.fast_scorer = None
 
@@ -237,19 +155,23 @@ def _evidence(loaded: _Loaded, idx: np.ndarray, val: np.ndarray, label_index: in
     for k in order:
         if contrib[k] <= 0:
             break
-        name = loaded.feature_names[idx[k]]
-        if loaded.is_word[idx[k]]:
+        j = idx[k]
+        name = loaded.feature_names[j]
+        if loaded.is_word[j]:
+            if loaded.is_bigram[j]:
+                continue
             (words if len(name) >= 2 else single).append(name)
-        elif len(name) >= 2 and all(ch.isalnum() for ch in name):
-            chars.append(name)
+        elif len(name) >= 2 and name in loaded.word_vocabulary:
+            chars.append(name)  # a character n-gram that is also a known word
     chosen: list[str] = []
-    for name in words[:limit] + keyword_hits + chars + single:
+    for name in words[:limit] + keyword_hits + chars:
         if len(chosen) >= limit:
             break
         if any(name in c or c in name for c in chosen):
             continue
         chosen.append(name)
-    return chosen
+    # single characters (钱, 没) say little: only when nothing better drove it
+    return chosen or single[:limit]
 
 
 class Router:
@@ -333,9 +255,12 @@ class Router:
             # first choice as runner-up
             second, best = best, loaded.labels.index("wish")
             label = "wish"
+        if explicit_wish and label == "wish" and proba[best] < 0.8:
+            # at least 0.8 for wish; the other labels share the rest in proportion
+            rest = 1.0 - proba[best]
+            proba = [0.8 if i == best else (p * 0.2 / rest if rest > 0 else 0.0)
+                     for i, p in enumerate(proba)]
         confidence = proba[best]
-        if explicit_wish and label == "wish":
-            confidence = max(confidence, 0.8)
         runner_up = loaded.labels[second] if second is not None else None
         runner_conf = proba[second] if second is not None else 0.0
         evidence = _evidence(loaded, idx, val, best, hits.get(label, []))

@@ -1,5 +1,6 @@
 """All models, re-exported for Alembic and callers."""
 from bot.db import Base  # noqa: F401
+from bot.models.admin import AuditLog, RequestSearch  # noqa: F401
 from bot.models.messaging import Account, InboundMessage, Outbox  # noqa: F401
 from bot.models.people import ROLES, Member, Villager  # noqa: F401
 from bot.models.region import County, Grid, Team, Township, Village  # noqa: F401

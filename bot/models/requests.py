@@ -50,6 +50,7 @@ class Request(Base):
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     review_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     # follow-through (一事一销号)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # start of the time limit
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -22,6 +22,7 @@ from bot.models import (
     Account,
     Attachment,
     InboundMessage,
+    Member,
     Request,
     RequestEvent,
     Team,
@@ -29,17 +30,21 @@ from bot.models import (
     Village,
     Villager,
 )
-from bot.services import catalog, notify
+from bot.services import catalog, followup, notify
+from bot.services.effects import Effects
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
 from bot.services.numbering import next_request_number
+from handlers.cadre import parse as parse_cadre_command
 from handlers.types import (
     Attach,
+    Cancel,
     Context,
     CreateRequest,
     CreateWish,
     Incoming,
     OpenRequest,
+    Rate,
     SetState,
     SetSubscribed,
     SetVillage,
@@ -54,9 +59,13 @@ WINDOW_EVENTS = {"subscribe", "scan", "click", "view"}  # events that open WeCha
 @dataclass
 class InboundResult:
     reply: str
-    outbox_ids: list[int] = field(default_factory=list)
+    effects: Effects = field(default_factory=Effects)
     duplicate: bool = False
     request_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def outbox_ids(self) -> list[int]:
+        return self.effects.outbox_ids
 
 
 def dedupe_key(msg: Incoming, msg_id: str | None, create_time: str | None) -> str:
@@ -113,6 +122,13 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
         villager.last_inbound_at = now
         villager.window_sent = 0
 
+    cadre_reply = _cadre(session, res, villager, msg, now)
+    if cadre_reply is not None:
+        reply, fx = cadre_reply
+        inbound.reply = reply
+        session.flush()
+        return InboundResult(reply, fx)
+
     ctx = _context(session, res, account, villager, now)
     outcome = handlers.handle(msg, ctx)
     applied = _apply(session, res, account, villager, inbound, outcome.actions, now)
@@ -123,7 +139,26 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
     session.flush()
     log.info("inbound kind=%s openid=%s requests=%s", msg.kind, catalog.hash_openid(msg.openid),
              ",".join(r.number for r in applied.created) or "-")
-    return InboundResult(reply, applied.outbox_ids, request_numbers=[r.number for r in applied.created])
+    return InboundResult(reply, applied.effects, request_numbers=[r.number for r in applied.created])
+
+
+def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: datetime):
+    """Cadre commands, binding codes and proof photos; None when the message is a villager's."""
+    member = session.scalar(select(Member).where(Member.openid == msg.openid, Member.active.is_(True)))
+    if msg.kind == "event" and msg.event in ("subscribe", "scan") and msg.event_key:
+        key = msg.event_key.removeprefix("qrscene_")
+        if key.startswith("member_"):
+            return followup.bind(session, msg.openid, key[len("member_"):], now), Effects()
+    if msg.kind == "image" and member is not None and (villager.state or {}).get("proof_for"):
+        reply = followup.attach_proof(session, member, villager, msg.media_id, msg.pic_url, now)
+        if reply:
+            return reply, Effects()
+    if msg.kind not in ("text", "voice"):
+        return None
+    cmd = parse_cadre_command(msg.text)
+    if cmd is None or (member is None and cmd.name != "bind"):
+        return None
+    return followup.cadre_command(session, res, member, villager, cmd, now)
 
 
 def _context(session: Session, res, account: Account, villager: Villager, now: datetime) -> Context:
@@ -154,13 +189,13 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
 @dataclass
 class _Applied:
     created: list[Request] = field(default_factory=list)
-    outbox_ids: list[int] = field(default_factory=list)
+    effects: Effects = field(default_factory=Effects)
     placeholders: dict = field(default_factory=dict)
 
 
 def _apply(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
            actions: list, now: datetime) -> _Applied:
-    out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": ""})
+    out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": ""})
     for action in actions:
         if isinstance(action, SetVillage):
             village = catalog.village_by_name(session, account.county_id, action.name)
@@ -174,10 +209,25 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
         elif isinstance(action, (CreateRequest, CreateWish)):
             req = _create_request(session, res, account, villager, inbound, action, now)
             out.created.append(req)
-            out.outbox_ids += _notify_new(session, res, req)
+            out.effects.outbox_ids += _notify_new(session, res, req)
+            followup.schedule_followups(req, out.effects)
             team = catalog.team_names().get(req.kind or "", "")
             out.placeholders.update(number=req.number, team=team, due=fmt_local(req.due_at),
                                     village=req.village.name)
+        elif isinstance(action, Rate):
+            req = session.scalar(select(Request).where(Request.number == action.number,
+                                                       Request.villager_id == villager.id))
+            if req is not None:
+                satisfied = action.satisfied
+                if satisfied is None:
+                    satisfied = action.rating >= followup.cfg()["unsatisfied_below"]
+                text, fx = followup.rate(session, res, req, action.rating, satisfied, now)
+                out.effects.extend(fx)
+                out.placeholders["result"] = text
+        elif isinstance(action, Cancel):
+            text, fx = followup.cancel(session, res, villager, action.fragment, now)
+            out.effects.extend(fx)
+            out.placeholders["result"] = text
         elif isinstance(action, Attach):
             target = out.created[0] if action.number is None and out.created else None
             if target is None and action.number:
@@ -226,7 +276,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         confidence=round(c.confidence, 4) if c is not None else None,
         model_version=c.model_version if c is not None else None,
         evidence=list(c.evidence) if c is not None else [], review_reason=review_reason,
-        created_at=now, updated_at=now,
+        assigned_at=now if team else None, created_at=now, updated_at=now,
     )
     session.add(req)
     session.flush()

@@ -1,4 +1,5 @@
-"""Who is told about a request, and with what message: one Outbox row per recipient."""
+"""Who is told about a request, and with what message: one Outbox row per recipient and
+cycle, so a job or a sweep that runs twice never tells anyone twice."""
 from __future__ import annotations
 
 import os
@@ -8,14 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import Member, Outbox, Request
-from bot.services.clock import fmt_local
+from bot.models import Member, Outbox, Request, Team, Township, Village, Villager
+from bot.services import links
+from bot.services.clock import fmt_local, utcnow
 from config import load_yaml, team_kind
 
 LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "number": 32, "name": 10}
+TEAM_EVENTS = {"new_task", "urgent", "reminder", "reopened", "cancelled"}
+SECRETARY_EVENTS = {"review_needed", "wish_review", "returned", "urgent"}
+LEVEL_ROLES = {1: "village_secretary", 2: "township_supervisor", 3: "county_admin"}
 
 
-def _clip(key: str, value: str) -> str:
+def clip(key: str, value: str) -> str:
     value = re.sub(r"\s+", " ", value).strip()
     limit = LIMITS.get(re.sub(r"\d+$", "", key))
     if limit and len(value) > limit:
@@ -23,7 +28,7 @@ def _clip(key: str, value: str) -> str:
     return value
 
 
-def template_payload(event: str, req: Request, public_url: str) -> dict:
+def template_payload(event: str, req: Request, public_url: str, remark: str = "") -> dict:
     cfg = load_yaml("notifications.yaml")
     tpl = cfg["templates"][event]
     kind = team_kind(req.kind or "") or {}
@@ -32,46 +37,106 @@ def template_payload(event: str, req: Request, public_url: str) -> dict:
         "village": req.village.name,
         "team_short": kind.get("short", "微心愿" if req.kind == "wish" else ""),
         "summary": req.text,
-        "due": fmt_local(req.due_at, with_year=True),
+        "due": fmt_local(req.due_at, with_year=True) if req.due_at else "",
+        "remark": remark or req.text,
+        "status": req.status_label,
+        "now": fmt_local(utcnow(), with_year=True),
     }
-    data = {key: {"value": _clip(key, expr.format(**values))} for key, expr in tpl["fields"].items()}
+    data = {key: {"value": clip(key, expr.format(**values))} for key, expr in tpl["fields"].items()}
     template_id = os.environ.get(f"WECHAT_TEMPLATE_{event.upper()}", tpl["template_id"])
     url = public_url.rstrip("/") + cfg["detail_path"].format(number=req.number)
     return {"template_id": template_id, "url": url, "data": data, "title": tpl["title"]}
 
 
-def _secretaries(session: Session, village_id: int) -> list[Member]:
-    return list(session.scalars(select(Member).where(
-        Member.village_id == village_id, Member.role == "village_secretary", Member.active.is_(True))))
+def _by_role(session: Session, req: Request, role: str) -> list[Member]:
+    stmt = select(Member).where(Member.role == role, Member.active.is_(True))
+    if role == "village_secretary":
+        stmt = stmt.where(Member.village_id == req.village_id)
+    elif role == "township_supervisor":
+        stmt = stmt.where(Member.township_id == select(Village.township_id).where(
+            Village.id == req.village_id).scalar_subquery())
+    else:
+        stmt = stmt.where(Member.county_id == req.county_id)
+    return list(session.scalars(stmt.order_by(Member.id)))
 
 
-def recipients(session: Session, req: Request, event: str) -> list[Member]:
-    """Bound members of the team; with nobody bound, the village secretary. Urgent, review and
-    wish events go to the village secretary."""
+def recipients(session: Session, req: Request, event: str, level: int = 0) -> tuple[list[Member], Team | None]:
+    """The members to tell, and the team whose WeCom group robot must be told for members
+    without WeChat (None when there is nobody like that or no robot)."""
     people: list[Member] = []
-    if event in ("new_task", "urgent") and req.team_id:
-        people = [m for m in session.scalars(select(Member).where(
-            Member.team_id == req.team_id, Member.active.is_(True))) if m.openid]
-    if not people or event in ("urgent", "review_needed", "wish_review"):
-        people += [m for m in _secretaries(session, req.village_id) if m.openid and m not in people]
-    return people
+    wecom_team = None
+    if event == "escalation":
+        people = [m for m in _by_role(session, req, LEVEL_ROLES.get(level, "county_admin")) if m.openid]
+    if event in TEAM_EVENTS and req.team_id:
+        team = session.get(Team, req.team_id)
+        members = list(session.scalars(select(Member).where(Member.team_id == req.team_id,
+                                                            Member.active.is_(True)).order_by(Member.id)))
+        people = [m for m in members if m.openid]
+        unbound = [m for m in members if not m.openid]
+        if unbound:
+            if team is not None and team.wecom_webhook:
+                wecom_team = team
+            else:  # no WeChat and no group robot: their leader is told
+                people += [m for m in members if m.role == "team_leader" and m.openid and m not in people]
+    if not people or event in SECRETARY_EVENTS:
+        people += [m for m in _by_role(session, req, "village_secretary") if m.openid and m not in people]
+    return people, wecom_team
 
 
-def queue_notifications(session: Session, req: Request, event: str, public_url: str) -> list[int]:
-    """Outbox rows for `event` of `req`; at most one per (request, event, recipient)."""
-    payload = template_payload(event, req, public_url)
+def _add(session: Session, row: Outbox) -> int | None:
+    if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == row.dedupe_key)):
+        return None
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row.id
+
+
+def queue_notifications(session: Session, req: Request, event: str, public_url: str, remark: str = "",
+                        level: int = 0, tag: str = "") -> list[int]:
+    """Outbox rows for `event` of `req` to cadres; at most one per (request, event, cycle, recipient).
+    `tag` distinguishes repeatable events (e.g. the reminder stage)."""
+    payload = template_payload(event, req, public_url, remark)
+    cycle = f"c{req.reopen_count or 0}"
+    key_event = f"{event}{tag}{level or ''}:{cycle}"
+    people, wecom_team = recipients(session, req, event, level)
     ids = []
-    for m in recipients(session, req, event):
-        key = f"req:{req.id}:{event}:member:{m.id}"
-        if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
-            continue
-        row = Outbox(dedupe_key=key, request_id=req.id, event=event, recipient_member_id=m.id,
-                     recipient_openid=m.openid, channel="template", payload=payload)
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            continue
-        ids.append(row.id)
+    for m in people:
+        row_payload = dict(payload, url=links.task_url(m.id, req.id))
+        oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:member:{m.id}", request_id=req.id,
+                                   event=event, recipient_member_id=m.id, recipient_openid=m.openid,
+                                   channel="template", payload=row_payload))
+        if oid:
+            ids.append(oid)
+    if wecom_team is not None:
+        text = f"【{payload['title']}】{req.number} {req.village.name}：{clip('thing', remark or req.text)}"
+        if req.due_at:
+            text += f"，时限 {fmt_local(req.due_at, with_year=True)}"
+        oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:wecom:{wecom_team.id}", request_id=req.id,
+                                   event=event, channel="wecom",
+                                   payload={"webhook": wecom_team.wecom_webhook, "text": text}))
+        if oid:
+            ids.append(oid)
     return ids
+
+
+def queue_villager(session: Session, req: Request, event: str, text: str, public_url: str,
+                   remark: str = "") -> list[int]:
+    """Tell the villager. The worker picks the channel at send time: a customer-service
+    message while WeChat's 48-hour window allows one, otherwise a template message."""
+    villager = session.get(Villager, req.villager_id)
+    if villager is None or not villager.subscribed:
+        return []
+    template = template_payload("villager_update", req, public_url, remark or text)
+    template["url"] = links.rating_url(req.id, req.reopen_count or 0) if event == "survey" else ""
+    oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{event}:c{req.reopen_count or 0}:villager",
+                               request_id=req.id, event=event, recipient_openid=villager.openid,
+                               channel="villager", payload={"text": text, "template": template,
+                                                            "villager_id": villager.id}))
+    return [oid] if oid else []
+
+
+__all__ = ["queue_notifications", "queue_villager", "recipients", "clip", "Township"]

@@ -16,7 +16,6 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
 from bot import ext
-from bot.services import outbox
 from bot.services.accounts import get_account
 from bot.services.intake import handle_inbound
 from bot.wechat.messages import BadMessageError, to_incoming
@@ -88,8 +87,7 @@ def receive(account_key: str):
         abort(400)
 
     result = handle_inbound(res, account, msg, msg_id, create_time, raw=_jsonable(data))
-    if result.outbox_ids:
-        outbox.enqueue(res, result.outbox_ids)  # after the commit; the sweeper covers failures
+    result.effects.run(res)  # after the commit: enqueue notifications, schedule follow-ups
     return _reply(result.reply, data, crypto)
 
 

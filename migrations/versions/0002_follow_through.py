@@ -32,6 +32,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_binding_codes_member_id'), ['member_id'], unique=False)
 
     with op.batch_alter_table('requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assigned_at', bot.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('accepted_at', bot.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('resolved_at', bot.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('closed_at', bot.db.UTCDateTime(), nullable=True))
@@ -63,6 +64,7 @@ def downgrade() -> None:
         batch_op.drop_column('closed_at')
         batch_op.drop_column('resolved_at')
         batch_op.drop_column('accepted_at')
+        batch_op.drop_column('assigned_at')
 
     with op.batch_alter_table('binding_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_binding_codes_member_id'))

@@ -61,6 +61,16 @@ def _rng(text: str) -> random.Random:
     return random.Random(int(hashlib.sha256(text.encode()).hexdigest()[:12], 16))
 
 
+def _prefix_fits(prefix: str, text: str) -> bool:
+    """No "我们村我们村…", no "你好，你好…", no bare "我们村" before a pronoun or verb."""
+    head = prefix.strip("，：, ")
+    if text.startswith(head[:2]) or (text.startswith(("你好", "书记", "扎西")) and head.endswith(("好", "勒"))):
+        return False
+    if not prefix.endswith(("，", "：", " ")) and text.startswith(tuple("我你他她请想能有要在听")):
+        return False
+    return not (("村" in head or "乡" in head) and ("村" in text[:8] or "乡" in text[:8]))
+
+
 def variant(text: str) -> str | None:
     rng = _rng(text)
     kinds = ["dictated", "prefix", "suffix", "typo"]
@@ -75,7 +85,9 @@ def variant(text: str) -> str | None:
             spoken = _PUNCT.sub(rng.choice([" ", "", " "]), text).strip()
             return re.sub(r"\s+", " ", spoken)
         elif kind == "prefix" and len(text) < 120:
-            return rng.choice(PREFIXES) + text
+            options = [p for p in PREFIXES if _prefix_fits(p, text)]
+            if options:
+                return rng.choice(options) + text
         elif kind == "suffix" and len(text) < 120:
             return _PUNCT.sub("", text[-1]) and text + rng.choice(SUFFIXES) or text[:-1] + rng.choice(SUFFIXES)
     return None

@@ -1,7 +1,11 @@
 """Deliver messages to the webhook as WeChat does, and read the replies as WeChat would."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from bot import ext
+from bot.dev import fake_api
 
 from bot.dev.wechat_server import WeChatServer
 
@@ -17,8 +21,24 @@ class Reply:
         return self.fields.get("Content", "")
 
 
+WINDOW_EVENTS = ("subscribe", "scan", "click", "view")
+
+
+def _opens_window(xml: str) -> bool:
+    """Which user actions open WeChat's 48-hour customer-service window."""
+    m = re.search(r"<MsgType><!\[CDATA\[(\w+)\]\]></MsgType>", xml)
+    if not m or m.group(1) != "event":
+        return True
+    e = re.search(r"<Event><!\[CDATA\[(\w+)\]\]></Event>", xml)
+    return bool(e) and e.group(1).lower() in WINDOW_EVENTS
+
+
 def deliver(client, wx: WeChatServer, message, account: str = "demo", **kw) -> Reply:
     d = wx.deliver(message, **kw)
+    xml = message[0] if isinstance(message, tuple) else message
+    if d.query.get("openid") and _opens_window(xml):
+        # WeChat itself knows the user just wrote: tell the fake WeChat API, as the simulator does
+        fake_api.record_interaction(ext.current().redis, d.query["openid"])
     resp = client.post(f"/wechat/{account}", query_string=d.query, data=d.body, content_type="text/xml")
     fields = wx.open_reply(resp.data) if resp.status_code == 200 else {}
     return Reply(resp.status_code, fields, resp.data)

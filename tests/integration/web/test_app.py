@@ -37,6 +37,9 @@ def test_production_has_no_simulator_and_no_fake_api(res, backend):
         assert c.get("/dev/wechat-api/sent").status_code == 404
         assert c.get("/healthz").status_code == 200
     finally:
+        prod_res = ext.current()
+        prod_res.db.dispose()
+        prod_res.redis.close()
         backend.activate()
 
 

@@ -13,11 +13,19 @@ REPO = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory) -> Path:
-    """A private CUNSHENG_VAR_DIR for the whole session (jieba cache, models)."""
-    path = tmp_path_factory.mktemp("cunsheng-var")
+    """A private var dir (jieba cache, models) shared by the nlp tests."""
+    return tmp_path_factory.mktemp("cunsheng-var")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _use_private_var_dir(var_dir):
+    """Point CUNSHENG_VAR_DIR at the private dir while an nlp test module runs.
+
+    Module scope (not session) so tests in other packages never see it.
+    """
     old = os.environ.get("CUNSHENG_VAR_DIR")
-    os.environ["CUNSHENG_VAR_DIR"] = str(path)
-    yield path
+    os.environ["CUNSHENG_VAR_DIR"] = str(var_dir)
+    yield
     if old is None:
         os.environ.pop("CUNSHENG_VAR_DIR", None)
     else:

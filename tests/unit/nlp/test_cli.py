@@ -88,9 +88,9 @@ def test_train_on_a_custom_label_set(run_cli, tmp_path):
     assert (out / info["version"] / "model.joblib").is_file()
     assert "macro-F1" in proc.stderr or "dev" in proc.stderr
 
-    proc = run_cli("classify", "路灯又坏了", "--model", str(out))
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["label"] == "fix"
+    from nlp.classifier import router_from_dir
+
+    assert router_from_dir(out).classify("路灯又坏了").label == "fix"
 
 
 def test_train_rejects_bad_data(run_cli, tmp_path):

@@ -81,6 +81,8 @@ def test_wish_label_means_wish_intent_and_problem_otherwise(router):
 def test_explicit_wish_prefix_wins(router):
     result = router.classify("心愿：村里的路灯能亮起来")
     assert result.label == "wish" and result.intent == "wish"
+    assert result.confidence >= 0.8
+    assert result.confidence + result.runner_up_confidence <= 1.0 + 1e-9
 
 
 @pytest.mark.parametrize("text", [

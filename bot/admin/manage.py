@@ -1,0 +1,10 @@
+from flask import g, render_template
+
+from bot.admin import bp
+from bot.admin.auth import manager_required
+
+
+@bp.get("/manage/")
+@manager_required
+def manage_home():
+    return render_template("admin/error.html", message="TODO", me=g.member)

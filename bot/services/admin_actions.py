@@ -1,0 +1,235 @@
+"""What an admin does to a request. Each action: checks, changes the request, appends ONE
+RequestEvent with the actor, writes ONE audit-log row, and returns the Outbox ids to enqueue
+after the caller commits."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import OPEN_STATUSES, Member, Outbox, Request, RequestEvent, Team, TrainingExample
+from bot.services import admin_scope, audit, catalog, notify
+from bot.services.clock import fmt_local, utcnow
+from bot.services.deadlines import due_at
+from config import team_kind
+
+ROUTABLE = OPEN_STATUSES + ("wish_pending",)
+PRIORITIES = {"normal": "一般", "urgent": "紧急"}
+TIERS = {"simple": "简单", "general": "一般", "complex": "复杂"}
+MAX_NOTE = 2000
+MAX_MESSAGE = 600
+
+
+class ActionError(Exception):
+    """Refused, with a reason a person can read."""
+
+
+def _event(session: Session, m: Member, req: Request, event_kind: str, **data) -> RequestEvent:
+    ev = RequestEvent(request_id=req.id, kind=event_kind, actor=m.login or f"member:{m.id}",
+                      data=dict(data, member_id=m.id, by=m.name), created_at=utcnow())
+    session.add(ev)
+    req.updated_at = ev.created_at
+    return ev
+
+
+def _check(m: Member, action: str, req: Request) -> None:
+    if not admin_scope.may(m, action):
+        raise ActionError("没有这项操作的权限。")
+
+
+def kinds() -> dict[str, str]:
+    return catalog.team_names()
+
+
+def route(session: Session, res, m: Member, req: Request, kind: str, *, train: bool, reason: str = "") -> list[int]:
+    """Send the request to the village's team of `kind` (or to the micro-wish list).
+    `train=True` is a reclassification: the corrected label becomes a TrainingExample."""
+    _check(m, "reclassify" if train else "reassign", req)
+    if req.status not in ROUTABLE:
+        raise ActionError("该诉求已办结或已合并，不能再分派。")
+    if kind != "wish" and team_kind(kind) is None:
+        raise ActionError("没有这个工作队。")
+    now = utcnow()
+    old = {"kind": req.kind, "team_id": req.team_id, "status": req.status}
+    team = None
+    if kind == "wish":
+        req.kind, req.team_id, req.assignee_id, req.status = "wish", None, None, "wish_pending"
+        req.due_at = now + catalog.wish_review_delta()
+    else:
+        team = session.scalar(select(Team).where(Team.village_id == req.village_id, Team.kind == kind,
+                                                 Team.active.is_(True)))
+        if team is None:
+            raise ActionError("本村没有这个工作队（或已停用）。")
+        if team.id == req.team_id and req.kind == kind and not train:
+            raise ActionError("已经是这个工作队。")
+        req.kind, req.team_id, req.assignee_id, req.status = kind, team.id, None, "assigned"
+        req.due_at = due_at(now, tier=req.tier, priority=req.priority, text=req.text)
+        if hasattr(req, "assigned_at"):
+            req.assigned_at = now
+        req.accepted_at = None
+    req.review_reason = None
+    names = kinds()
+    if train:
+        session.add(TrainingExample(text=req.text, label=kind, source="correction", request_id=req.id,
+                                    actor=m.login, created_at=now))
+    _event(session, m, req, "reclassified" if train else "reassigned", old_kind=old["kind"], kind=kind,
+           team_id=team.id if team else None, team=names.get(kind, kind), reason=reason[:200],
+           model_label=req.label, due_at=req.due_at.isoformat())
+    audit.record(session, m, "reclassify" if train else "reassign", "request", req.number,
+                 f"{req.number}：{names.get(old['kind'] or '', '待分派')} → {names.get(kind, kind)}",
+                 {"from": old, "to": kind, "reason": reason[:200]})
+    session.flush()
+    if kind == "wish":
+        return notify.queue_notifications(session, req, "wish_review", res.settings.public_url)
+    event = "urgent" if req.priority == "urgent" else "new_task"
+    return notify.queue_notifications(session, req, event, res.settings.public_url)
+
+
+def assign_member(session: Session, m: Member, req: Request, member_id: int) -> list[int]:
+    _check(m, "assign_member", req)
+    if req.team_id is None:
+        raise ActionError("请先分派给工作队。")
+    target = session.get(Member, member_id)
+    if target is None or target.team_id != req.team_id or not target.active:
+        raise ActionError("只能指派给本工作队的在岗成员。")
+    old = req.assignee_id
+    req.assignee_id = target.id
+    _event(session, m, req, "assignee_set", assignee_id=target.id, assignee=target.name, old_assignee_id=old)
+    audit.record(session, m, "assign_member", "request", req.number, f"{req.number} 指派给 {target.name}",
+                 {"assignee_id": target.id, "old": old})
+    return []
+
+
+def set_priority(session: Session, m: Member, req: Request, priority: str, tier: str) -> list[int]:
+    _check(m, "priority", req)
+    if priority not in PRIORITIES or tier not in TIERS:
+        raise ActionError("优先级或类别不正确。")
+    if (priority, tier) == (req.priority, req.tier):
+        raise ActionError("没有变化。")
+    old = {"priority": req.priority, "tier": req.tier, "due_at": req.due_at.isoformat() if req.due_at else None}
+    req.priority, req.tier = priority, tier
+    if req.status in OPEN_STATUSES and req.status != "needs_review":
+        req.due_at = due_at(utcnow(), tier=tier, priority=priority, text=req.text)
+    _event(session, m, req, "priority_changed", old=old, priority=priority, tier=tier,
+           due_at=req.due_at.isoformat() if req.due_at else None)
+    audit.record(session, m, "priority", "request", req.number,
+                 f"{req.number}：{PRIORITIES[old['priority']] if old['priority'] in PRIORITIES else old['priority']}"
+                 f"/{TIERS.get(old['tier'], old['tier'])} → {PRIORITIES[priority]}/{TIERS[tier]}",
+                 {"old": old, "priority": priority, "tier": tier})
+    return []
+
+
+def add_note(session: Session, m: Member, req: Request, text: str) -> list[int]:
+    _check(m, "note", req)
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("备注不能为空。")
+    _event(session, m, req, "note", text=text[:MAX_NOTE])
+    audit.record(session, m, "note", "request", req.number, f"{req.number} 备注：{text[:80]}")
+    return []
+
+
+def merge(session: Session, m: Member, req: Request, target_number: str) -> list[int]:
+    """Mark `req` as a duplicate of the request numbered `target_number` (same village)."""
+    _check(m, "merge", req)
+    target = session.scalar(admin_scope.requests(select(Request), m).where(
+        Request.number == (target_number or "").strip().upper()))
+    if target is None or target.id == req.id:
+        raise ActionError("找不到要合并到的诉求（只能合并到你能看到的另一件诉求）。")
+    if target.village_id != req.village_id:
+        raise ActionError("只能合并同一个村的诉求。")
+    if target.status == "merged":
+        raise ActionError("目标诉求本身已被合并，请合并到它合并到的那一件。")
+    if req.status not in ROUTABLE:
+        raise ActionError("该诉求已办结，不能合并。")
+    old_status = req.status
+    req.status, req.duplicate_of_id = "merged", target.id
+    req.closed_at = utcnow()
+    _event(session, m, req, "merged", into=target.number, into_id=target.id, old_status=old_status)
+    _event(session, m, target, "duplicate_added", number=req.number, request_id=req.id)
+    audit.record(session, m, "merge", "request", req.number, f"{req.number} 合并到 {target.number}",
+                 {"into": target.number, "old_status": old_status})
+    return []
+
+
+def finish(session: Session, m: Member, req: Request, action: str, reason: str) -> list[int]:
+    """Resolve (办结) or close (销号) on the team's behalf, with a reason."""
+    _check(m, action, req)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("请填写办结或销号的理由。")
+    now = utcnow()
+    if action == "resolve":
+        if req.status not in OPEN_STATUSES:
+            raise ActionError("只有办理中的诉求可以办结。")
+        old = req.status
+        req.status, req.resolved_at, req.resolution = "resolved", now, reason[:MAX_NOTE]
+        label = "办结"
+    elif action == "close":
+        if req.status in ("closed", "merged", "cancelled"):
+            raise ActionError("该诉求已经销号。")
+        old = req.status
+        req.status, req.closed_at = "closed", now
+        req.resolved_at = req.resolved_at or now
+        req.resolution = req.resolution or reason[:MAX_NOTE]
+        label = "销号"
+    else:
+        raise ActionError("未知操作。")
+    on_behalf = m.role not in admin_scope.TEAM_ROLES
+    _event(session, m, req, "resolved" if action == "resolve" else "closed", reason=reason[:MAX_NOTE],
+           old_status=old, on_behalf=on_behalf)
+    audit.record(session, m, action, "request", req.number,
+                 f"{req.number} {'代为' if on_behalf else ''}{label}：{reason[:80]}", {"old_status": old})
+    return []
+
+
+def message_villager(session: Session, res, m: Member, req: Request, text: str) -> list[int]:
+    """Write to the villager: one Outbox row; the worker sends a customer-service message inside
+    WeChat's 48-hour window and the `villager_update` template outside it."""
+    _check(m, "message", req)
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("消息不能为空。")
+    text = text[:MAX_MESSAGE]
+    villager = req.villager
+    if villager is None or not villager.openid:
+        raise ActionError("找不到这位村民。")
+    template = _villager_template(req, text)
+    key = f"req:{req.id}:admin_message:{secrets.token_hex(6)}"
+    row = Outbox(dedupe_key=key, request_id=req.id, event="admin_message", recipient_openid=villager.openid,
+                 channel="villager", payload={"text": text, "villager_id": villager.id, "template": template,
+                                              **template})
+    session.add(row)
+    session.flush()
+    _event(session, m, req, "message_sent", text=text, outbox_id=row.id)
+    audit.record(session, m, "message", "request", req.number, f"{req.number} 给村民留言：{text[:80]}",
+                 {"outbox_id": row.id})
+    return [row.id]
+
+
+def _clip(key: str, value: str) -> str:
+    """WeChat's template field limits (as bot.services.notify applies them)."""
+    import re
+
+    value = re.sub(r"\s+", " ", value).strip()
+    limit = notify.LIMITS.get(re.sub(r"\d+$", "", key))
+    return value[: limit - 1] + "…" if limit and len(value) > limit else value
+
+
+def _villager_template(req: Request, text: str) -> dict:
+    from config import load_yaml
+
+    tpl = load_yaml("notifications.yaml")["templates"].get("villager_update")
+    if not tpl:
+        return {}
+    values = {"number": req.number, "status": req.status_label, "remark": text, "now": fmt_local(utcnow(), True),
+              "village": req.village.name if req.village else "", "team_short": "", "summary": req.text,
+              "due": fmt_local(req.due_at, True)}
+    data = {}
+    for key, expr in tpl["fields"].items():
+        try:
+            data[key] = {"value": _clip(key, expr.format(**values))}
+        except (KeyError, IndexError):
+            data[key] = {"value": ""}
+    return {"template_id": tpl["template_id"], "data": data, "url": ""}

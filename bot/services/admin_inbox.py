@@ -1,0 +1,122 @@
+"""The inbox: filters (all in the URL), full-text search, sorting and pagination of requests."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from bot.models import OPEN_STATUSES, Request, Village
+from bot.services import admin_scope, search
+from bot.services.clock import BEIJING, utcnow
+
+PER_PAGE = 50
+SORTS = {
+    "new": (Request.id.desc(),),
+    "old": (Request.id.asc(),),
+    "due": (Request.due_at.asc(), Request.id.asc()),
+    "escalation": (Request.escalation_level.desc(), Request.id.desc()),
+}
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    kind: str = ""
+    village: str = ""
+    township: str = ""
+    priority: str = ""
+    tier: str = ""
+    overdue: str = ""
+    review: str = ""
+    escalated: str = ""
+    since: str = ""  # Beijing dates, YYYY-MM-DD, inclusive
+    until: str = ""
+    q: str = ""
+    sort: str = "new"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        f = cls()
+        for fld in fields(cls):
+            raw = (args.get(fld.name) or "").strip()[:100]
+            if fld.name == "page":
+                f.page = max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+            elif raw:
+                setattr(f, fld.name, raw)
+        if f.sort not in SORTS:
+            f.sort = "new"
+        return f
+
+    def args(self, **override) -> dict:
+        """Non-empty filters as URL arguments (for links that keep the filters)."""
+        d = {k: v for k, v in asdict(self).items() if v not in ("", None) and not (k == "page" and v == 1)
+             and not (k == "sort" and v == "new")}
+        d.update({k: v for k, v in override.items()})
+        return {k: v for k, v in d.items() if v not in ("", None)}
+
+    @property
+    def active(self) -> bool:
+        return any(v for k, v in asdict(self).items() if k not in ("page", "sort"))
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def local_day_start(d: date) -> datetime:
+    return datetime.combine(d, time(0, 0), tzinfo=BEIJING)
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def build(f: Filters, m, dialect: str, now: datetime | None = None):
+    now = now or utcnow()
+    stmt = admin_scope.requests(select(Request), m)
+    if f.status:
+        stmt = stmt.where(Request.status == f.status) if f.status != "open" else stmt.where(
+            Request.status.in_(OPEN_STATUSES))
+    if f.kind:
+        stmt = stmt.where(Request.kind.is_(None)) if f.kind == "none" else stmt.where(Request.kind == f.kind)
+    if (v := _int(f.village)) is not None:
+        stmt = stmt.where(Request.village_id == v)
+    if (t := _int(f.township)) is not None:
+        stmt = stmt.where(Request.village_id.in_(select(Village.id).where(Village.township_id == t)))
+    if f.priority:
+        stmt = stmt.where(Request.priority == f.priority)
+    if f.tier:
+        stmt = stmt.where(Request.tier == f.tier)
+    if f.overdue:
+        stmt = stmt.where(Request.status.in_(OPEN_STATUSES), Request.due_at < now)
+    if f.review:
+        stmt = stmt.where(Request.status == "needs_review")
+    if f.escalated:
+        stmt = stmt.where(Request.escalation_level > 0)
+    if (d := _day(f.since)) is not None:
+        stmt = stmt.where(Request.created_at >= local_day_start(d))
+    if (d := _day(f.until)) is not None:
+        stmt = stmt.where(Request.created_at < local_day_start(d + timedelta(days=1)))
+    q = f.q.strip()
+    if q:
+        if search.NUMBER_RE.match(q):
+            stmt = stmt.where(Request.number == q.upper())
+        else:
+            ids = search.matching_ids(dialect, q)
+            if ids is not None:
+                stmt = stmt.where(Request.id.in_(ids))
+    return stmt
+
+
+def page(session: Session, f: Filters, m, dialect: str) -> tuple[int, list[Request]]:
+    stmt = build(f, m, dialect)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.scalars(stmt.options(joinedload(Request.village)).order_by(*SORTS[f.sort])
+                           .offset((f.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return total, list(rows)

@@ -1,0 +1,38 @@
+"""What must happen after a transaction commits: outbox rows to enqueue, jobs to schedule.
+If Redis is down, nothing is lost: the periodic sweeps find the rows and the deadlines."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger("cunsheng.effects")
+
+
+@dataclass
+class Effects:
+    outbox_ids: list[int] = field(default_factory=list)
+    scheduled: list[tuple[datetime, str, tuple]] = field(default_factory=list)
+
+    def schedule(self, when: datetime, job: str, *args) -> None:
+        self.scheduled.append((when, job, args))
+
+    def extend(self, other: "Effects") -> None:
+        self.outbox_ids += other.outbox_ids
+        self.scheduled += other.scheduled
+
+    def run(self, res) -> None:
+        from bot import jobs
+        from bot.services import outbox
+
+        if self.outbox_ids:
+            outbox.enqueue(res, self.outbox_ids)
+        for when, name, args in self.scheduled:
+            try:
+                res.queue("default").enqueue_at(when, getattr(jobs, name), *args, job_timeout=120)
+            except RedisError as exc:
+                log.warning("schedule failed job=%s args=%s error=%s; the sweep covers it", name, args,
+                            exc.__class__.__name__)
+                break

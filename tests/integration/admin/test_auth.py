@@ -1,0 +1,81 @@
+"""Signing in to the admin console: passwords, CSRF, rate limiting, password change, sign-out."""
+from tests.support.admin import PASSWORD, csrf_token, login, post
+
+
+def test_login_sets_a_http_only_cookie_and_logout_ends_the_session(client):
+    r = login(client, "guoluo")
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/admin/").status_code == 200
+    post(client, "/admin/logout")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_secure_in_production(app):
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # test/dev over http
+    from config.settings import Settings
+
+    assert Settings(app_env="production").production  # create_app sets Secure from this flag
+
+
+def test_wrong_password_is_refused_and_inactive_members_cannot_log_in(client, res):
+    login(client, "guoluo", "nope", expect=401)
+    login(client, "nobody", PASSWORD, expect=401)
+    from sqlalchemy import update
+
+    from bot.models import Member
+
+    with res.db.session() as s:
+        s.execute(update(Member).where(Member.login == "ennai").values(active=False))
+    login(client, "ennai", expect=401)
+
+
+def test_browser_post_without_csrf_token_is_refused(client):
+    # a browser (Origin header) posting the login form without the token: login CSRF
+    r = client.post("/admin/login", data={"login": "guoluo", "password": PASSWORD},
+                    headers={"Origin": "http://evil.example"})
+    assert r.status_code == 400
+    login(client, "guoluo")
+    r = client.post("/admin/password", data={"current": PASSWORD, "new": "x" * 10, "confirm": "x" * 10})
+    assert r.status_code == 400 and "页面已过期" in r.get_data(as_text=True)
+    r = client.post("/admin/logout")
+    assert r.status_code == 400
+
+
+def test_webhook_is_not_subject_to_csrf(client, wx):
+    from tests.support.wechat import villager_of
+
+    villager_of(client, wx, 1)  # posts to /wechat/demo without any token
+
+
+def test_login_is_rate_limited_per_ip_and_login(client):
+    for _ in range(5):
+        login(client, "guoluo", "wrong", expect=401)
+    login(client, "guoluo", PASSWORD, expect=429)  # even the right password, for 15 minutes
+    login(client, "ennai", PASSWORD)  # another login from the same IP still works
+
+
+def test_password_change_requires_the_current_password_and_signs_out_other_sessions(app, client):
+    login(client, "guoluo")
+    other = app.test_client()
+    login(other, "guoluo")
+    r = post(client, "/admin/password", {"current": "bad", "new": "newpass2026", "confirm": "newpass2026"})
+    assert r.status_code == 400 and "当前密码不正确" in r.get_data(as_text=True)
+    r = post(client, "/admin/password", {"current": PASSWORD, "new": "short", "confirm": "short"})
+    assert r.status_code == 400
+    r = post(client, "/admin/password", {"current": PASSWORD, "new": "newpass2026", "confirm": "newpass2026"})
+    assert r.status_code == 200 and "密码已修改" in r.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200  # this session stays signed in
+    assert other.get("/admin/").status_code == 302  # the other one is signed out
+    login(app.test_client(), "guoluo", PASSWORD, expect=401)
+    login(app.test_client(), "guoluo", "newpass2026")
+
+
+def test_next_parameter_only_redirects_inside_the_admin(client):
+    token = csrf_token(client)
+    for nxt, where in (("/admin/wishes", "/admin/wishes"), ("//evil.example/x", "/admin/"),
+                       ("https://evil.example", "/admin/")):
+        r = client.post(f"/admin/login?next={nxt}", data={"login": "county", "password": PASSWORD,
+                                                          "csrf_token": token})
+        assert r.headers["Location"].endswith(where), (nxt, r.headers["Location"])
+        token = csrf_token(client)
