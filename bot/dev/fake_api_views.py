@@ -90,10 +90,12 @@ def wechat_api(kind: str, needs_token: bool = True):
                 "query": {k: v for k, v in request.args.items() if k not in _SECRET_ARGS},
                 "request": body,
             }
+            # a request takes its delay and its fault together, before sleeping, so that
+            # concurrent requests cannot swap them
             delay = fa.take_rule(r, fa.K_DELAY, path)
+            fault = fa.take_rule(r, fa.K_FAIL, path)
             if delay:
                 time.sleep(min(max(float(delay.get("seconds", 0)), 0.0), 30.0))
-            fault = fa.take_rule(r, fa.K_FAIL, path)
             if fault and fault.get("http_status"):
                 status = int(fault["http_status"])
                 resp = Response(fault.get("body", ""), status=status, mimetype="text/html")
