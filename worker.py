@@ -20,10 +20,20 @@ from config.settings import Settings  # noqa: E402
 
 log = logging.getLogger("cunsheng.worker")
 
+def beijing_cron(hour: int, minute: int = 0, day: str = "*") -> str:
+    """A cron string for a Beijing time of day; RQ's cron reads the host's local time."""
+    from datetime import datetime, timedelta
+
+    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    host = datetime(2000, 1, 10, hour, minute) - timedelta(hours=8) + offset
+    return f"{host.minute} {host.hour} {day} * *"
+
+
 PERIODIC = [
     # (function path, interval seconds or None, cron string or None, queue)
     ("bot.jobs.sweep_outbox", 60, None, "default"),
     ("bot.jobs.sweep_followups", 300, None, "default"),
+    ("bot.jobs.daily_digest", None, beijing_cron(8, 0), "low"),  # 08:00 Beijing
 ]
 
 

@@ -114,6 +114,7 @@ def _failed(res, outbox_id: int, errcode, message: str, attempts: int) -> str:
     now = utcnow()
     permanent = errcode in PERMANENT
     dead = permanent or attempts >= MAX_ATTEMPTS
+    told: list[int] = []
     with res.db.session() as s:
         row = s.get(Outbox, outbox_id)
         row.last_error = f"{errcode}: {message}"[:500] if errcode is not None else message[:500]
@@ -124,10 +125,12 @@ def _failed(res, outbox_id: int, errcode, message: str, attempts: int) -> str:
             member = s.get(Member, row.recipient_member_id)
             if member is not None and member.openid == row.recipient_openid:
                 member.openid = None  # the member must bind again
+                told = _tell_admins_binding_lost(s, member, now)
         if row.request_id and dead:
             s.add(RequestEvent(request_id=row.request_id, kind="notify_failed", actor="system",
                                data={"event": row.event, "member_id": row.recipient_member_id,
                                      "error": row.last_error, "attempts": attempts}))
+    outbox_service.enqueue(res, told)
     log.warning("notify failed outbox_id=%s errcode=%s attempts=%s dead=%s", outbox_id, errcode, attempts, dead)
     return "dead" if dead else "retry"
 
@@ -198,3 +201,71 @@ def _sweep_one(session, res, req, now):
         svc.close_unanswered(session, req, now)
         return None
     return svc.advance(session, res, req, now)
+
+
+# ---- periodic: the morning digest ------------------------------------------------------
+def daily_digest() -> int:
+    """Each bound team leader gets one message in the morning: open and overdue tasks."""
+    from sqlalchemy import func, select
+
+    from bot.models import Request, Team
+    from bot.services.clock import fmt_local, local
+    from bot.services.notify import clip
+
+    res = ext.get()
+    now = utcnow()
+    day = local(now).strftime("%Y%m%d")
+    ids = []
+    with res.db.session() as s:
+        leaders = s.scalars(select(Member).where(Member.role == "team_leader", Member.active.is_(True),
+                                                 Member.openid.is_not(None), Member.team_id.is_not(None))).all()
+        for m in leaders:
+            open_n, overdue_n = s.execute(
+                select(func.count(Request.id), func.count(Request.id).filter(Request.due_at < now))
+                .where(Request.team_id == m.team_id, Request.status.in_(("assigned", "accepted", "reopened")))
+            ).one()
+            if not open_n:
+                continue
+            team = s.get(Team, m.team_id)
+            remark = f"{team.name}待办{open_n}件" + (f"，超时{overdue_n}件" if overdue_n else "")
+            key = f"digest:{day}:member:{m.id}"
+            if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
+                continue
+            row = Outbox(dedupe_key=key, event="digest", recipient_member_id=m.id, recipient_openid=m.openid,
+                         channel="template",
+                         payload={"template_id": "cunsheng_digest", "title": "每日待办", "url": "",
+                                  "data": {"thing1": {"value": clip("thing1", remark)},
+                                           "time2": {"value": fmt_local(now, with_year=True)}}})
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+    outbox_service.enqueue(res, ids)
+    return len(ids)
+
+
+def _tell_admins_binding_lost(session, member, now) -> list[int]:
+    """The member's WeChat no longer works: whoever manages them is told (and the admin
+    console lists members without a binding)."""
+    from sqlalchemy import select
+
+    from bot.services.clock import fmt_local
+    from bot.services.notify import clip
+
+    role = "township_supervisor" if member.role == "village_secretary" else "village_secretary"
+    stmt = select(Member).where(Member.role == role, Member.active.is_(True), Member.openid.is_not(None))
+    stmt = stmt.where(Member.township_id == member.township_id) if role == "township_supervisor" else \
+        stmt.where(Member.village_id == member.village_id)
+    ids = []
+    for admin in session.scalars(stmt).all():
+        key = f"binding_lost:{member.id}:{now:%Y%m%d}:member:{admin.id}"
+        if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
+            continue
+        row = Outbox(dedupe_key=key, event="binding_lost", recipient_member_id=admin.id,
+                           recipient_openid=admin.openid, channel="template",
+                           payload={"template_id": "cunsheng_binding_lost", "title": "干部微信绑定失效", "url": "",
+                                    "data": {"thing1": {"value": clip("thing1", f"{member.name}需重新绑定微信")},
+                                             "time2": {"value": fmt_local(now, with_year=True)}}})
+        session.add(row)
+        session.flush()
+        ids.append(row.id)
+    return ids

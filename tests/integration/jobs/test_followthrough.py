@@ -278,3 +278,26 @@ def test_notifications_count_once_per_recipient(client, wx, res):
     with res.db.session() as s:
         assert s.scalar(select(func.count(Outbox.id))) == total
         assert s.scalar(select(func.count(RequestEvent.id)).where(RequestEvent.kind == "notified")) == total
+
+
+def test_morning_digest_reaches_team_leaders_once_a_day(client, wx, res, redis):
+    from bot.jobs import daily_digest
+
+    report(client, wx)
+    assert daily_digest() >= 1
+    assert daily_digest() == 0  # same day: nothing new
+    drain(res)
+    leader_calls = [c for c in fake_api.calls(redis, touser=cadre_openid(LEADER)) if c["kind"] == "template"]
+    digest = [c for c in leader_calls if c["request"]["template_id"] == "cunsheng_digest"]
+    assert len(digest) == 1 and "待办1件" in digest[0]["request"]["data"]["thing1"]["value"]
+
+
+def test_lost_binding_tells_the_village_secretary(client, wx, res, redis):
+    with res.db.session() as s:
+        s.scalar(select(Member).where(Member.login == MEMBER)).openid = "bad-openid"
+    report(client, wx)
+    drain(res)  # the send to the bad openid fails for good; the secretary is told
+    secretary = followup_member_id(res, "guoluo")
+    with res.db.session() as s:
+        row = s.scalar(select(Outbox).where(Outbox.event == "binding_lost"))
+        assert row is not None and row.recipient_member_id == secretary
