@@ -13,7 +13,7 @@ import sys
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from rq import Worker  # noqa: E402
+from rq import Queue, Worker  # noqa: E402
 
 from bot import ext  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     if args.cron and not args.burst:
         cron_proc = multiprocessing.get_context("fork").Process(target=run_cron, args=(settings,), daemon=True)
         cron_proc.start()
-    queues = [res.queue(q) for q in args.queues.split(",")]
+    queues = [Queue(q, connection=res.redis) for q in args.queues.split(",")]
     worker = Worker(queues, connection=res.redis)
     try:
         worker.work(burst=args.burst, with_scheduler=not args.no_scheduler, logging_level="INFO")

@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import Queue
 
 from bot.db import Database
@@ -52,7 +54,11 @@ def init(settings: Settings) -> Resources:
                 raise RuntimeError("REDIS_URL is required in production")
             settings.redis_url = embedded_redis_url()
         redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
-        queues = {name: Queue(name, connection=redis) for name in QUEUE_NAMES}
+        # enqueueing from a webhook must never hold the villager's reply (WeChat waits 5 s):
+        # short timeouts, no retries; the outbox sweeper delivers what could not be enqueued
+        fast = Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=0.5,
+                              retry=Retry(NoBackoff(), 0))
+        queues = {name: Queue(name, connection=fast) for name in QUEUE_NAMES}
         _current = Resources(settings=settings, db=Database(settings.database_url), redis=redis, queues=queues,
                              pid=os.getpid())
         return _current

@@ -3,12 +3,31 @@ If Redis is down, nothing is lost: the periodic sweeps find the rows and the dea
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from redis.exceptions import RedisError
 
 log = logging.getLogger("cunsheng.effects")
+_down_until = 0.0  # after a Redis failure, skip enqueueing for a while: the sweeps catch up
+BACKOFF_SECONDS = 15.0
+
+
+def redis_available() -> bool:
+    return time.monotonic() >= _down_until
+
+
+def redis_failed(exc: Exception) -> None:
+    global _down_until
+    _down_until = time.monotonic() + BACKOFF_SECONDS
+    log.warning("redis unavailable (%s); enqueueing paused for %ss, the sweepers deliver later",
+                exc.__class__.__name__, BACKOFF_SECONDS)
+
+
+def reset_backoff() -> None:
+    global _down_until
+    _down_until = 0.0
 
 
 @dataclass
@@ -30,9 +49,10 @@ class Effects:
         if self.outbox_ids:
             outbox.enqueue(res, self.outbox_ids)
         for when, name, args in self.scheduled:
+            if not redis_available():
+                break
             try:
                 res.queue("default").enqueue_at(when, getattr(jobs, name), *args, job_timeout=120)
             except RedisError as exc:
-                log.warning("schedule failed job=%s args=%s error=%s; the sweep covers it", name, args,
-                            exc.__class__.__name__)
+                redis_failed(exc)
                 break

@@ -17,17 +17,20 @@ STUCK_SENDING = timedelta(minutes=10)  # a worker died while sending
 SWEEP_BATCH = 500
 
 
-def enqueue(res, outbox_ids: list[int]) -> int:
+def enqueue(res, outbox_ids: list[int], respect_backoff: bool = True) -> int:
     """Enqueue notify jobs. Redis down → logged, not raised: the sweeper delivers later."""
     from bot.jobs import notify
+    from bot.services.effects import redis_available, redis_failed
 
     done = 0
     for oid in outbox_ids:
+        if respect_backoff and not redis_available():
+            break
         try:
             res.queue("high").enqueue(notify, oid, job_timeout=60, result_ttl=3600, failure_ttl=7 * 86400)
             done += 1
         except RedisError as exc:
-            log.warning("enqueue failed outbox_id=%s error=%s; the sweeper will retry", oid, exc.__class__.__name__)
+            redis_failed(exc)
             break
     return done
 
@@ -49,9 +52,10 @@ def sweep(res, now=None) -> int:
                 ),
             ).order_by(Outbox.id).limit(SWEEP_BATCH)
         ).all()
-        if rows:
-            s.execute(update(Outbox).where(Outbox.id.in_(rows)).values(enqueued_at=now))
-    count = enqueue(res, list(rows))
+    count = enqueue(res, list(rows), respect_backoff=False)
+    if count:
+        with res.db.session() as s:
+            s.execute(update(Outbox).where(Outbox.id.in_(rows[:count])).values(enqueued_at=now))
     if rows:
         log.info("sweep re-enqueued=%s of %s", count, len(rows))
     return count

@@ -21,7 +21,7 @@ from bot.models import (
     TrainingExample,
     Villager,
 )
-from bot.services import accounts, catalog
+from bot.services import accounts, catalog, effects
 from bot.services.seed import demo_openid
 
 MUTABLE = [Attachment, RequestEvent, Outbox, TrainingExample, InboundMessage, Request, Villager, Counter]
@@ -75,5 +75,6 @@ def reset_data(res) -> None:
         for mid, login in s.execute(select(Member.id, Member.login)).all():
             s.execute(update(Member).where(Member.id == mid).values(openid=demo_openid(login), active=True))
     res.redis.flushdb()
+    effects.reset_backoff()
     catalog.invalidate()
     accounts.reset_cache()
