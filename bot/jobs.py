@@ -24,6 +24,20 @@ PERMANENT = {40003: "invalid openid", 43004: "not following", 40037: "invalid te
 UNBIND = {40003, 43004}
 
 
+def dispatch(outbox_ids: list[int], scheduled: list | None = None) -> int:
+    """Fan out what one web request produced: a notify job per Outbox row, and the
+    follow-up jobs at their times (RQ's scheduler)."""
+    from datetime import datetime
+
+    from bot.services.effects import Effects
+
+    fx = Effects(outbox_ids=list(outbox_ids))
+    for when, name, args in scheduled or []:
+        fx.schedule(datetime.fromisoformat(when), name, *args)
+    fx.run_now(ext.get())
+    return len(outbox_ids)
+
+
 def notify(outbox_id: int) -> str:
     """Deliver one Outbox row through the WeChat API; record the result on the timeline."""
     res = ext.get()
@@ -156,7 +170,7 @@ def _with_request(request_id: int, cycle: int | None, fn):
         out = fn(s, res, req, now)
         if isinstance(out, Effects):
             fx = out
-    fx.run(res)
+    fx.run_now(res)
     return "done"
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,7 @@ def sync_env_account(res) -> Account | None:
                 acc.county_id = county.id
             session.flush()
             _synced.set()
+            _cache.clear()
             session.expunge(acc)
             return acc
     except SQLAlchemyError as exc:  # not migrated yet
@@ -40,15 +42,28 @@ def sync_env_account(res) -> Account | None:
         return None
 
 
+_cache: dict[str, tuple[float, Account | None]] = {}
+CACHE_SECONDS = 60.0
+
+
 def get_account(res, key: str) -> Account | None:
+    """The account for a webhook path, cached per process for a minute."""
     if key == ENV_ACCOUNT_KEY and not _synced.is_set():
         sync_env_account(res)
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
     with res.db.session() as session:
         acc = session.scalar(select(Account).where(Account.key == key))
         if acc is not None:
             session.expunge(acc)
-        return acc
+    if len(_cache) > 1000:  # unknown keys must not grow this without bound
+        _cache.clear()
+    _cache[key] = (now, acc)
+    return acc
 
 
 def reset_cache() -> None:
     _synced.clear()
+    _cache.clear()

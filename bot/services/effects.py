@@ -43,16 +43,29 @@ class Effects:
         self.scheduled += other.scheduled
 
     def run(self, res) -> None:
+        """After commit, from a web request: ONE enqueue (the `dispatch` job) however many
+        notifications and follow-ups there are, so the villager's reply is not held up."""
+        from bot import jobs
+
+        if not (self.outbox_ids or self.scheduled) or not redis_available():
+            return
+        scheduled = [(when.isoformat(), name, list(args)) for when, name, args in self.scheduled]
+        try:
+            res.queue("high").enqueue(jobs.dispatch, list(self.outbox_ids), scheduled, job_timeout=60,
+                                      result_ttl=600, failure_ttl=7 * 86400)
+        except RedisError as exc:
+            redis_failed(exc)
+
+    def run_now(self, res) -> None:
+        """In a worker: enqueue each notification and schedule each follow-up directly."""
         from bot import jobs
         from bot.services import outbox
 
         if self.outbox_ids:
-            outbox.enqueue(res, self.outbox_ids)
+            outbox.enqueue(res, self.outbox_ids, respect_backoff=False)
         for when, name, args in self.scheduled:
-            if not redis_available():
-                break
             try:
                 res.queue("default").enqueue_at(when, getattr(jobs, name), *args, job_timeout=120)
             except RedisError as exc:
-                redis_failed(exc)
+                log.warning("schedule failed job=%s: %s; the follow-up sweep covers it", name, exc.__class__.__name__)
                 break

@@ -303,11 +303,11 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
 def _notify_new(session: Session, res, req: Request) -> list[int]:
     url = res.settings.public_url
     if req.kind == "wish":
-        return notify.queue_notifications(session, req, "wish_review", url)
+        return notify.queue_notifications(session, req, "wish_review", url, fresh=True)
     if req.status == "needs_review":
-        return notify.queue_notifications(session, req, "review_needed", url)
+        return notify.queue_notifications(session, req, "review_needed", url, fresh=True)
     event = "urgent" if req.priority == "urgent" else "new_task"
-    return notify.queue_notifications(session, req, event, url)
+    return notify.queue_notifications(session, req, event, url, fresh=True)
 
 
 __all__ = ["handle_inbound", "InboundResult", "Township"]

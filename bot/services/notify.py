@@ -83,7 +83,12 @@ def recipients(session: Session, req: Request, event: str, level: int = 0) -> tu
     return people, wecom_team
 
 
-def _add(session: Session, row: Outbox) -> int | None:
+def _add(session: Session, row: Outbox, fresh: bool = False) -> int | None:
+    """Add unless a row with the same dedupe key exists. `fresh`: the request was created in
+    this very transaction, so no row can exist yet (the unique constraint still guards)."""
+    if fresh:
+        session.add(row)
+        return row
     if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == row.dedupe_key)):
         return None
     try:
@@ -96,7 +101,7 @@ def _add(session: Session, row: Outbox) -> int | None:
 
 
 def queue_notifications(session: Session, req: Request, event: str, public_url: str, remark: str = "",
-                        level: int = 0, tag: str = "") -> list[int]:
+                        level: int = 0, tag: str = "", fresh: bool = False) -> list[int]:
     """Outbox rows for `event` of `req` to cadres; at most one per (request, event, cycle, recipient).
     `tag` distinguishes repeatable events (e.g. the reminder stage)."""
     payload = template_payload(event, req, public_url, remark)
@@ -108,7 +113,7 @@ def queue_notifications(session: Session, req: Request, event: str, public_url: 
         row_payload = dict(payload, url=links.task_url(m.id, req.id))
         oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:member:{m.id}", request_id=req.id,
                                    event=event, recipient_member_id=m.id, recipient_openid=m.openid,
-                                   channel="template", payload=row_payload))
+                                   channel="template", payload=row_payload), fresh)
         if oid:
             ids.append(oid)
     if wecom_team is not None:
@@ -117,9 +122,12 @@ def queue_notifications(session: Session, req: Request, event: str, public_url: 
             text += f"，时限 {fmt_local(req.due_at, with_year=True)}"
         oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:wecom:{wecom_team.id}", request_id=req.id,
                                    event=event, channel="wecom",
-                                   payload={"webhook": wecom_team.wecom_webhook, "text": text}))
+                                   payload={"webhook": wecom_team.wecom_webhook, "text": text}), fresh)
         if oid:
             ids.append(oid)
+    if fresh and ids:
+        session.flush()  # one flush for all rows
+        ids = [row.id for row in ids]
     return ids
 
 

@@ -166,6 +166,7 @@ def test_followups_are_scheduled_in_rq_and_a_moved_on_job_does_nothing(client, w
     from rq.registry import ScheduledJobRegistry
 
     _, number = report(client, wx)
+    drain(res)  # the dispatch job schedules the follow-ups
     registry = ScheduledJobRegistry(queue=res.queue("default"))
     assert len(registry.get_job_ids()) >= 5  # accept reminder, 50%, 75%, three escalation levels
     req = load(res, number)
