@@ -19,6 +19,7 @@ import handlers
 import nlp
 from bot.models import (
     OPEN_STATUSES,
+    STATUS_LABELS,
     Account,
     Attachment,
     InboundMessage,
@@ -30,7 +31,7 @@ from bot.models import (
     Village,
     Villager,
 )
-from bot.services import catalog, followup, notify
+from bot.services import catalog, followup, notify, wishes
 from bot.services.effects import Effects
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
@@ -80,7 +81,7 @@ def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, cre
     key = dedupe_key(msg, msg_id, create_time)
     for attempt in range(4):
         try:
-            with res.db.session() as session:
+            with res.db.session() as session, session.no_autoflush:
                 return _handle(session, res, account, msg, key, raw)
         except IntegrityError:
             # another process stored this message first (or created this villager): use its reply
@@ -122,7 +123,9 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
         villager.last_inbound_at = now
         villager.window_sent = 0
 
-    cadre_reply = _cadre(session, res, villager, msg, now)
+    cadre_reply = wishes.handle_message(session, res, villager, msg, now)  # 认领 / 完成心愿 / 收到
+    if cadre_reply is None:
+        cadre_reply = _cadre(session, res, villager, msg, now)
     if cadre_reply is not None:
         reply, fx = cadre_reply
         inbound.reply = reply
@@ -164,15 +167,16 @@ def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: dateti
 def _context(session: Session, res, account: Account, villager: Villager, now: datetime) -> Context:
     village_names = catalog.village_names(session, account.county_id)
     opens = []
-    rows = session.scalars(select(Request).where(
-        Request.villager_id == villager.id, Request.status.in_(OPEN_STATUSES + ("wish_pending",)))
-        .order_by(Request.created_at.desc(), Request.id.desc()).limit(20))
+    rows = session.execute(select(Request.number, Request.status, Request.kind, Request.text, Request.created_at)
+                           .where(Request.villager_id == villager.id,
+                                  Request.status.in_(OPEN_STATUSES + ("wish_pending",)))
+                           .order_by(Request.created_at.desc(), Request.id.desc()).limit(20))
     names = catalog.team_names()
-    for r in rows:
-        opens.append(OpenRequest(number=r.number, status_label=r.status_label,
-                                 team_name=names.get(r.kind or "", "待分派"), summary=summarize(r.text, 24),
-                                 created=fmt_local(r.created_at),
-                                 age_minutes=(now - r.created_at).total_seconds() / 60))
+    for number, status, kind, text, created_at in rows:
+        opens.append(OpenRequest(number=number, status_label=STATUS_LABELS.get(status, status),
+                                 team_name=names.get(kind or "", "待分派"), summary=summarize(text, 24),
+                                 created=fmt_local(created_at),
+                                 age_minutes=(now - created_at).total_seconds() / 60))
     router = nlp.get_router()
     return Context(
         village=villager.village.name if villager.village_id else None,
@@ -280,7 +284,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     )
     session.add(req)
     session.flush()
-    req.village = session.get(Village, villager.village_id)
+    req.village = villager.village if villager.village is not None else session.get(Village, villager.village_id)
     events = [RequestEvent(request_id=req.id, kind="created", actor="villager",
                            data={"source": action.source, "inbound_message_id": inbound.id,
                                  "media_id": getattr(action, "media_id", None)}, created_at=now)]
@@ -289,6 +293,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
                                    data=c.to_dict(), created_at=now))
     if is_wish:
         events.append(RequestEvent(request_id=req.id, kind="wish_listed", actor="system", data={}, created_at=now))
+        wishes.on_request_created(session, req)
     elif team is not None:
         events.append(RequestEvent(request_id=req.id, kind="assigned", actor="system",
                                    data={"team_id": team.id, "team": team.name,
@@ -303,7 +308,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
 def _notify_new(session: Session, res, req: Request) -> list[int]:
     url = res.settings.public_url
     if req.kind == "wish":
-        return notify.queue_notifications(session, req, "wish_review", url, fresh=True)
+        return wishes.notify_review(session, res, req)
     if req.status == "needs_review":
         return notify.queue_notifications(session, req, "review_needed", url, fresh=True)
     event = "urgent" if req.priority == "urgent" else "new_task"

@@ -67,19 +67,26 @@ def recipients(session: Session, req: Request, event: str, level: int = 0) -> tu
     wecom_team = None
     if event == "escalation":
         people = [m for m in _by_role(session, req, LEVEL_ROLES.get(level, "county_admin")) if m.openid]
+    secretaries: list[Member] = []
     if event in TEAM_EVENTS and req.team_id:
-        team = session.get(Team, req.team_id)
-        members = list(session.scalars(select(Member).where(Member.team_id == req.team_id,
-                                                            Member.active.is_(True)).order_by(Member.id)))
+        # the team and the village secretary in one query
+        rows = list(session.scalars(select(Member).where(
+            Member.active.is_(True),
+            (Member.team_id == req.team_id)
+            | ((Member.village_id == req.village_id) & (Member.role == "village_secretary"))).order_by(Member.id)))
+        members = [m for m in rows if m.team_id == req.team_id]
+        secretaries = [m for m in rows if m.role == "village_secretary" and m.team_id is None]
         people = [m for m in members if m.openid]
         unbound = [m for m in members if not m.openid]
         if unbound:
+            team = session.get(Team, req.team_id)
             if team is not None and team.wecom_webhook:
                 wecom_team = team
             else:  # no WeChat and no group robot: their leader is told
                 people += [m for m in members if m.role == "team_leader" and m.openid and m not in people]
     if not people or event in SECRETARY_EVENTS:
-        people += [m for m in _by_role(session, req, "village_secretary") if m.openid and m not in people]
+        secretaries = secretaries or _by_role(session, req, "village_secretary")
+        people += [m for m in secretaries if m.openid and m not in people]
     return people, wecom_team
 
 
