@@ -1,7 +1,8 @@
 """Engine and sessions. Plain SQLAlchemy 2.x so the web app, workers and scripts share one setup."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -82,6 +83,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
+
+    def write_lock(self):
+        """SQLite allows one writer: threads of this process queue here instead of spinning
+        in SQLite's busy handler (whose sleeps make a long latency tail). Other processes
+        still wait through busy_timeout. PostgreSQL needs no such lock."""
+        return self._write_lock if self.engine.dialect.name == "sqlite" else nullcontext()
 
     @property
     def dialect(self) -> str:

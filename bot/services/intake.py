@@ -79,10 +79,11 @@ def dedupe_key(msg: Incoming, msg_id: str | None, create_time: str | None) -> st
 def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, create_time: str | None,
                    raw: dict) -> InboundResult:
     key = dedupe_key(msg, msg_id, create_time)
+    classify = _preclassified(msg)
     for attempt in range(4):
         try:
-            with res.db.session() as session, session.no_autoflush:
-                return _handle(session, res, account, msg, key, raw)
+            with res.db.write_lock(), res.db.session() as session, session.no_autoflush:
+                return _handle(session, res, account, msg, key, raw, classify)
         except IntegrityError:
             # another process stored this message first (or created this villager): use its reply
             stored = _stored_reply(res, account.id, key)
@@ -94,6 +95,23 @@ def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, cre
     raise RuntimeError("could not store inbound message")
 
 
+def _preclassified(msg: Incoming):
+    """Classify the message's text before the transaction opens (the classifier is the
+    slowest step, and SQLite holds its write lock for the whole transaction). Other texts
+    the dialog classifies (e.g. a wish's body) fall through to the router."""
+    router = nlp.get_router()
+    text = (msg.text or "").strip() if msg.kind in ("text", "voice") else ""
+    if not text:
+        return router.classify
+    done = {text: router.classify(text)}
+
+    def classify(t: str):
+        hit = done.get(t)
+        return hit if hit is not None else router.classify(t)
+
+    return classify
+
+
 def _stored_reply(res, account_id: int, key: str) -> str | None:
     with res.db.session() as session:
         row = session.scalar(select(InboundMessage).where(
@@ -101,7 +119,8 @@ def _stored_reply(res, account_id: int, key: str) -> str | None:
         return None if row is None else (row.reply or "")
 
 
-def _handle(session: Session, res, account: Account, msg: Incoming, key: str, raw: dict) -> InboundResult:
+def _handle(session: Session, res, account: Account, msg: Incoming, key: str, raw: dict,
+            classify=None) -> InboundResult:
     existing = session.scalar(select(InboundMessage).where(
         InboundMessage.account_id == account.id, InboundMessage.dedupe_key == key))
     if existing is not None:
@@ -132,7 +151,7 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
         session.flush()
         return InboundResult(reply, fx)
 
-    ctx = _context(session, res, account, villager, now)
+    ctx = _context(session, res, account, villager, now, classify)
     outcome = handlers.handle(msg, ctx)
     applied = _apply(session, res, account, villager, inbound, outcome.actions, now)
     reply = outcome.reply.format(**applied.placeholders) if outcome.reply else ""
@@ -150,8 +169,9 @@ def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: dateti
     member = session.scalar(select(Member).where(Member.openid == msg.openid, Member.active.is_(True)))
     if msg.kind == "event" and msg.event in ("subscribe", "scan") and msg.event_key:
         key = msg.event_key.removeprefix("qrscene_")
-        if key.startswith("member_"):
-            return followup.bind(session, msg.openid, key[len("member_"):], now), Effects()
+        for prefix in ("member_", "bind_"):  # a member's QR scene carries their binding code
+            if key.startswith(prefix):
+                return followup.bind(session, msg.openid, key[len(prefix):], now), Effects()
     if msg.kind == "image" and member is not None and (villager.state or {}).get("proof_for"):
         reply = followup.attach_proof(session, member, villager, msg.media_id, msg.pic_url, now)
         if reply:
@@ -164,7 +184,8 @@ def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: dateti
     return followup.cadre_command(session, res, member, villager, cmd, now)
 
 
-def _context(session: Session, res, account: Account, villager: Villager, now: datetime) -> Context:
+def _context(session: Session, res, account: Account, villager: Villager, now: datetime,
+             classify=None) -> Context:
     village_names = catalog.village_names(session, account.county_id)
     opens = []
     rows = session.execute(select(Request.number, Request.status, Request.kind, Request.text, Request.created_at)
@@ -184,7 +205,7 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         open_requests=opens,
         village_names=village_names,
         team_names=names,
-        classify=router.classify,
+        classify=classify or router.classify,
         match_village=nlp.match_village,
         review_threshold=res.settings.review_threshold,
     )
