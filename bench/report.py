@@ -61,7 +61,7 @@ def markdown(result: dict) -> str:
     out += [f"- CPU: {m['cpu_model']} ({m['logical_cpus']} logical CPUs, {m['physical_cores']} cores), "
             f"RAM {m['ram_gib']} GiB, {m['os']}",
             f"- Python {m['python']}; SQLite {m['sqlite']}; "
-            + "; ".join(f"{k} {v}" for k, v in result.get("backend_versions", {}).items()),
+            + "; ".join(f"{k} {v}" for k, v in result.get("backend_versions", {}).items() if k != "sqlite"),
             f"- {pk}",
             f"- Load average before start: {' / '.join(str(x) for x in m['load_average_before'])}",
             f"- Git commit {m['git_commit'][:12]}" + (f" (+{m['git_dirty_files']} uncommitted files in the tree)"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask, jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
@@ -40,6 +41,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         CUNSHENG=settings,
     )
     app.json.ensure_ascii = False
+    proxies = int(os.environ.get("PROXY_FIX", "0") or 0)
+    if proxies:  # behind nginx: trust X-Forwarded-* from that many proxies (login rate limits use the IP)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.extensions["cunsheng"] = res
 
     from bot.services.accounts import sync_env_account
@@ -53,6 +59,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from bot.h5 import bp as h5_bp
 
     app.register_blueprint(h5_bp)
+
+    from bot.wishes import bp as wishes_bp
+
+    app.register_blueprint(wishes_bp)
 
     from bot.admin import bp as admin_bp
 

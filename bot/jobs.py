@@ -283,3 +283,76 @@ def _tell_admins_binding_lost(session, member, now) -> list[int]:
         session.flush()
         ids.append(row.id)
     return ids
+
+
+# ---- the micro-wish board ----------------------------------------------------------------
+def wish_claim_check(wish_id: int, seq: int | None = None) -> str:
+    """Remind the claimer at the configured share of the time limit; release the wish back
+    to the board past it. A job for an earlier claim (seq) finds the wish moved on."""
+    from bot.models import Wish
+    from bot.services import wishes
+    from bot.services.effects import Effects
+
+    res = ext.get()
+    fx = Effects()
+    with res.db.session() as s:
+        wish = s.get(Wish, wish_id)
+        if wish is None or wish.status != "claimed" or (seq is not None and wish.claim_seq != seq):
+            return "moved-on"
+        fx = wishes.check_claim(s, res, wish, seq, utcnow())
+    fx.run_now(res)
+    return "done"
+
+
+def sweep_wishes() -> int:
+    """Safety net for claim reminders and releases lost with Redis."""
+    from bot.services import wishes
+
+    res = ext.get()
+    with res.db.session() as s:
+        wishes.adopt_missing(s)
+        ids = wishes.due_for_sweep(s, utcnow())
+    for wid in ids:
+        wish_claim_check(wid, None)
+    return len(ids)
+
+
+# ---- periodic: the monthly ranking (月度排名) on the 1st -------------------------------------
+def monthly_ranking(month: str | None = None) -> int:
+    """Rank every county's teams for the previous month (docs/admin.md: the 100-point
+    formula) and tell each bound team leader their rank and score."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.services import ranking
+    from bot.services.clock import local
+    from bot.services.notify import clip
+
+    res = ext.get()
+    now = utcnow()
+    if month is None:
+        first = local(now).replace(day=1)
+        month = (first - timedelta(days=1)).strftime("%Y-%m")
+    ids = []
+    with res.db.session() as s:
+        for admin in s.scalars(select(Member).where(Member.role == "county_admin", Member.active.is_(True))).all():
+            ranked, _ = ranking.monthly(s, admin, month)
+            for score in ranked:
+                for leader in s.scalars(select(Member).where(
+                        Member.team_id == score.team_id, Member.role == "team_leader",
+                        Member.active.is_(True), Member.openid.is_not(None))).all():
+                    key = f"ranking:{month}:member:{leader.id}"
+                    if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
+                        continue
+                    remark = f"{month}排名第{score.rank}/{len(ranked)}，{score.total:g}分"
+                    row = Outbox(dedupe_key=key, event="ranking", recipient_member_id=leader.id,
+                                 recipient_openid=leader.openid, channel="template",
+                                 payload={"template_id": "cunsheng_ranking", "title": "月度排名", "url": "",
+                                          "data": {"thing1": {"value": clip("thing1", remark)},
+                                                   "time2": {"value": local(now).strftime("%Y-%m-%d %H:%M")}}})
+                    s.add(row)
+                    s.flush()
+                    ids.append(row.id)
+    outbox_service.enqueue(res, ids, respect_backoff=False)
+    return len(ids)

@@ -93,3 +93,32 @@ V_CANCELLED = "已撤销 {number}。"
 V_CANCEL_NOT_YOURS = "没有找到您名下编号为 {number} 的在办诉求。"
 RATING_WORDS_GOOD = {"满意", "非常满意", "很满意", "好", "解决了", "已解决"}
 RATING_WORDS_BAD = {"不满意", "很不满意", "非常不满意", "没解决", "没有解决", "不好"}
+
+# ---- the micro-wish board (微心愿) ----------------------------------------------------------
+WISH_NOT_CLAIMER = "认领微心愿需要先绑定党员或结对单位的微信。请联系村党支部书记获取绑定码，回复“绑定 六位数字”。"
+WISH_NOT_FOUND = "没有找到编号为 {number} 的微心愿。可以在心愿墙上查看：{url}"
+WISH_NOT_OPEN = "微心愿 {number} 目前{status}，不能认领。心愿墙上还有其他心愿：{url}"
+WISH_CLAIMED = ("认领成功！微心愿 {number}：{text}\n请在 {due} 前完成，{contact}\n"
+                "完成后发送“完成心愿 {short}”，再发一张送达照片。如需放弃，发送“放弃认领 {short}”。")
+WISH_CONTACT = "送达事宜请联系{village}村党支部书记{name}{phone}。"
+WISH_TAKEN = "抱歉，微心愿 {number} 刚刚已被{claimer}认领了，谢谢您的热心！心愿墙上还有其他心愿：{url}"
+WISH_ALREADY_YOURS = "微心愿 {number} 已经由您认领，请在 {due} 前完成。"
+WISH_NOT_YOURS = "微心愿 {number} 不是您认领的。"
+WISH_WITHDRAWN = "已放弃认领 {number}，心愿已回到心愿墙，等待其他人认领。"
+WISH_SEND_PHOTO = "好的。请发一张微心愿 {number} 的送达照片作为凭证，收到照片后就算完成。"
+WISH_FULFILLED = "谢谢您！微心愿 {number} 已完成，我们会请村民确认。"
+WISH_NEED_PHOTO = "完成心愿需要一张送达照片，请在页面上选择照片后再提交。"
+# to the villager
+V_WISH_APPROVED = "您的微心愿（{number}）已通过审核，发布到了心愿墙，有人认领后会告诉您。"
+V_WISH_DECLINED = "您的微心愿（{number}）这次没有通过审核，原因：{reason}\n如有疑问可以联系村里。"
+V_WISH_CLAIMED = "好消息！您的微心愿（{number}）已被{claimer}认领，会在{due}前送到。"
+V_WISH_RELEASED = "您的微心愿（{number}）原认领人没能按时完成，已重新发布到心愿墙，等待其他人认领。"
+V_WISH_FULFILLED = ("您的微心愿（{number}）已由{claimer}送达。收到了吗？请回复“收到”确认；"
+                    "也可以回复“感谢”加上想说的话，我们会转告{claimer}。")
+V_WISH_CONFIRMED = "谢谢您的确认！微心愿 {number} 已圆满完成。"
+V_WISH_THANKS_SENT = "谢谢您的确认，您的感谢已转告{claimer}！微心愿 {number} 已圆满完成。"
+# to the claimer
+C_WISH_REMINDER = "您认领的微心愿 {number}（{text}）请在 {due} 前完成，完成后发送“完成心愿 {short}”并附照片。"
+C_WISH_RELEASED = "您认领的微心愿 {number} 已超过完成时限，已重新发布到心愿墙。谢谢您的关心！"
+C_WISH_THANKS = "微心愿 {number} 的村民向您致谢：{thanks}"
+C_WISH_CONFIRMED = "微心愿 {number} 的村民已确认收到，谢谢您！"

@@ -41,12 +41,25 @@ def _make_backend(name: str, live: LiveServer) -> Backend:
                                  wechat_api_base=f"{live.url}/dev/wechat-api", app_env="test")
     if settings.database_url.startswith("postgresql://"):
         settings.database_url = "postgresql+psycopg://" + settings.database_url[len("postgresql://"):]
+    if name == "postgres":
+        _empty_schema(settings.database_url)
     migrate(settings.database_url)
     app = create_app(settings)
     res = ext.current()
     with res.db.session() as s:
         seed_demo(s)
     return Backend(name, app, res)
+
+
+def _empty_schema(url: str) -> None:
+    """Start from an empty database whatever an earlier run left (the tests own it)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session", params=backend_names())

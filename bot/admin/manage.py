@@ -1,10 +1,281 @@
-from flask import g, render_template
+"""Management: townships, villages, grids, teams, members (create, edit, deactivate), Excel
+import/export, binding codes and QR scenes, the configuration files (read-only)."""
+from __future__ import annotations
 
+from pathlib import Path
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from bot import ext
 from bot.admin import bp
 from bot.admin.auth import manager_required
+from bot.admin.inbox import scope_options
+from bot.models import Grid, Member, Team, Township, Village
+from bot.services import admin_excel, admin_manage, admin_scope, audit
+from bot.services.admin_manage import ManageError
+from config import CONFIG_DIR, team_kinds
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int(value) -> int | None:
+    value = (value or "").strip() if isinstance(value, str) else value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _done(ok_message: str, target: str):
+    flash(ok_message, "ok")
+    return redirect(target, 303)
 
 
 @bp.get("/manage/")
 @manager_required
 def manage_home():
-    return render_template("admin/error.html", message="TODO", me=g.member)
+    m = g.member
+    with ext.get().db.session() as s:
+        townships = s.scalars(select(Township).where(Township.id.in_(admin_scope.township_ids(m)))
+                              .order_by(Township.id)).all()
+        villages = s.scalars(select(Village).where(Village.id.in_(admin_scope.village_ids(m)))
+                             .order_by(Village.township_id, Village.id)).all()
+        counts = dict(s.execute(select(Member.village_id, func.count()).where(
+            Member.village_id.in_([v.id for v in villages])).group_by(Member.village_id)).all())
+    return render_template("admin/manage/home.html", townships=townships, villages=villages, counts=counts, me=m)
+
+
+@bp.post("/manage/townships")
+@manager_required
+def manage_township_create():
+    try:
+        with ext.get().db.session() as s:
+            admin_manage.create_township(s, g.member, request.form.get("name", ""))
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.manage_home"), 303)
+    return _done("已新建乡镇。", url_for("admin.manage_home"))
+
+
+@bp.post("/manage/villages")
+@manager_required
+def manage_village_create():
+    try:
+        with ext.get().db.session() as s:
+            v = admin_manage.create_village(s, g.member, _int(request.form.get("township_id")) or 0,
+                                            request.form.get("name", ""))
+            vid = v.id
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.manage_home"), 303)
+    return _done("已新建村，并建好一核五队。", url_for("admin.manage_village", village_id=vid))
+
+
+@bp.get("/manage/villages/<int:village_id>")
+@manager_required
+def manage_village(village_id: int):
+    m = g.member
+    with ext.get().db.session() as s:
+        if not admin_scope.can_see_village(s, m, village_id):
+            abort(404)
+        v = s.scalar(select(Village).where(Village.id == village_id).options(joinedload(Village.township)))
+        teams = s.scalars(select(Team).where(Team.village_id == village_id).order_by(Team.id)).all()
+        grids = s.scalars(select(Grid).where(Grid.village_id == village_id).order_by(Grid.id)).all()
+        members = s.scalars(admin_scope.members(select(Member), m).where(Member.village_id == village_id)
+                            .order_by(Member.team_id, Member.id)).all()
+        may_edit_village = admin_manage.may_edit(s, m, "village", v)
+    have = {t.kind for t in teams}
+    missing = [k for k in team_kinds() if k["key"] not in have]
+    return render_template("admin/manage/village.html", v=v, teams=teams, grids=grids, members=members,
+                           missing=missing, scene=admin_manage.village_scene(v), may_edit_village=may_edit_village,
+                           me=m)
+
+
+@bp.post("/manage/villages/<int:village_id>/grids")
+@manager_required
+def manage_grid_create(village_id: int):
+    try:
+        with ext.get().db.session() as s:
+            admin_manage.create_grid(s, g.member, village_id, request.form.get("name", ""))
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.manage_village", village_id=village_id), 303)
+    return _done("已新建网格。", url_for("admin.manage_village", village_id=village_id))
+
+
+@bp.post("/manage/villages/<int:village_id>/teams")
+@manager_required
+def manage_team_create(village_id: int):
+    try:
+        with ext.get().db.session() as s:
+            admin_manage.create_team(s, g.member, village_id, request.form.get("kind", ""))
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.manage_village", village_id=village_id), 303)
+    return _done("已建好工作队。", url_for("admin.manage_village", village_id=village_id))
+
+
+@bp.post("/manage/<obj_type>/<int:obj_id>/edit")
+@manager_required
+def manage_edit(obj_type: str, obj_id: int):
+    if obj_type not in admin_manage.MODELS:
+        abort(404)
+    f = request.form
+    active = {"1": True, "0": False}.get(f.get("active", ""), None)
+    back = f.get("back", "")
+    back = back if back.startswith("/admin/manage/") else url_for("admin.manage_home")
+    with ext.get().db.session() as s:
+        if admin_manage.get_editable(s, g.member, obj_type, obj_id) is None:
+            abort(404)
+    try:
+        with ext.get().db.session() as s:
+            admin_manage.edit(s, g.member, obj_type, obj_id, name=f.get("name"), active=active,
+                              wecom_webhook=f.get("wecom_webhook"))
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(back, 303)
+    return _done("已保存。", back)
+
+
+# ---- members ------------------------------------------------------------------------------
+
+def _member_form_options(s, m):
+    villages, townships = scope_options(s, m)
+    teams = s.execute(admin_scope.teams(select(Team.id, Team.name, Team.village_id), m)
+                      .where(Team.active.is_(True)).order_by(Team.village_id, Team.id)).all()
+    vnames = {v.id: v.name for v in villages}
+    return {"villages": villages, "townships": townships, "vnames": vnames,
+            "teams": [(t.id, f"{vnames.get(t.village_id, '')} {t.name}") for t in teams],
+            "roles": admin_scope.assignable_roles(m)}
+
+
+@bp.get("/manage/members")
+@manager_required
+def manage_members():
+    m = g.member
+    village = _int(request.args.get("village"))
+    with ext.get().db.session() as s:
+        stmt = admin_scope.members(select(Member), m)
+        if village:
+            stmt = stmt.where(Member.village_id == village)
+        rows = s.scalars(stmt.order_by(Member.village_id, Member.team_id, Member.id).limit(1000)).all()
+        opts = _member_form_options(s, m)
+        team_names_by_id = dict(s.execute(select(Team.id, Team.name)).all())
+    return render_template("admin/manage/members.html", rows=rows, village=village, me=m, tnames=team_names_by_id,
+                           **opts)
+
+
+def _member_fields(f) -> dict:
+    return dict(name=f.get("name", ""), login=f.get("login", ""), role=f.get("role", ""), phone=f.get("phone", ""),
+                password=f.get("password", ""), township_id=_int(f.get("township_id")),
+                village_id=_int(f.get("village_id")), team_id=_int(f.get("team_id")),
+                active=f.get("active", "1") == "1")
+
+
+@bp.post("/manage/members")
+@manager_required
+def manage_member_create():
+    try:
+        with ext.get().db.session() as s:
+            target = admin_manage.save_member(s, g.member, None, **_member_fields(request.form))
+            mid = target.id
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.manage_members"), 303)
+    return _done("已新建成员。", url_for("admin.manage_member", member_id=mid))
+
+
+@bp.route("/manage/members/<int:member_id>", methods=["GET", "POST"])
+@manager_required
+def manage_member(member_id: int):
+    m = g.member
+    with ext.get().db.session() as s:
+        target = s.scalar(admin_scope.members(select(Member), m).where(Member.id == member_id))
+        if target is None:
+            abort(404)
+        editable = admin_manage.editable_member(s, m, member_id) is not None
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        try:
+            with ext.get().db.session() as s:
+                admin_manage.save_member(s, m, member_id, **_member_fields(request.form))
+        except ManageError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.manage_member", member_id=member_id), 303)
+        return _done("已保存。", url_for("admin.manage_member", member_id=member_id))
+    with ext.get().db.session() as s:
+        opts = _member_form_options(s, m)
+    return render_template("admin/manage/member.html", t=target, editable=editable, me=m, code=None, **opts)
+
+
+@bp.post("/manage/members/<int:member_id>/binding-code")
+@manager_required
+def manage_binding_code(member_id: int):
+    m = g.member
+    try:
+        with ext.get().db.session() as s:
+            row = admin_manage.issue_binding_code(s, m, member_id)
+            code = {"code": row.code, "expires_at": row.expires_at}
+            target = s.get(Member, member_id)
+            s.expunge(target)
+            opts = _member_form_options(s, m)
+    except ManageError:
+        abort(404)
+    return render_template("admin/manage/member.html", t=target, editable=True, me=m, code=code, **opts)
+
+
+# ---- Excel --------------------------------------------------------------------------------
+
+@bp.get("/manage/excel")
+@manager_required
+def manage_excel():
+    return render_template("admin/manage/excel.html", me=g.member, report=None)
+
+
+@bp.get("/manage/excel/template.xlsx")
+@manager_required
+def manage_excel_template():
+    return Response(admin_excel.template(), mimetype=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=cunsheng-import-template.xlsx"})
+
+
+@bp.get("/manage/excel/export.xlsx")
+@manager_required
+def manage_excel_export():
+    with ext.get().db.session() as s:
+        body = admin_excel.export(s, g.member)
+        audit.record(s, g.member, "export_members", "", "", "导出村庄与成员")
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": "attachment; filename=cunsheng-export.xlsx"})
+
+
+@bp.post("/manage/excel/import")
+@manager_required
+def manage_excel_import():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("请选择要导入的 Excel 文件。", "error")
+        return redirect(url_for("admin.manage_excel"), 303)
+    data = upload.read(admin_excel.MAX_BYTES + 1)
+    report = None
+    try:
+        with ext.get().db.session() as s:
+            report = admin_excel.import_workbook(s, g.member, data)
+            if report.applied:  # nothing is written unless every row passed
+                audit.record(s, g.member, "import", "", "", f"Excel 导入 {len(report.rows)} 行")
+    except ManageError as exc:
+        flash(str(exc), "error")
+    status = 200 if report is None or report.applied else 422
+    return render_template("admin/manage/excel.html", me=g.member, report=report), status
+
+
+# ---- configuration (read-only) ----------------------------------------------------------------
+
+@bp.get("/manage/config")
+@manager_required
+def manage_config():
+    files = []
+    for path in sorted(Path(CONFIG_DIR).glob("*.yaml")):
+        if path.name.startswith("county_demo"):
+            continue  # seed data with the demo password
+        files.append((path.name, path.read_text(encoding="utf-8")))
+    return render_template("admin/manage/config.html", files=files, me=g.member)

@@ -14,3 +14,4 @@ from bot.models.requests import (  # noqa: F401
     RequestEvent,
     TrainingExample,
 )
+from bot.models.wishes import WISH_ROLES, Unit, UnitMember, Wish  # noqa: F401

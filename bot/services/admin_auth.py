@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.models.people import ROLES
+
 from bot.models import Member
 from bot.services import audit
 
@@ -54,7 +56,9 @@ def clear(redis, ip: str, login: str) -> None:
 
 
 def authenticate(session: Session, login: str, password: str) -> Member | None:
-    m = session.scalar(select(Member).where(Member.login == login, Member.active.is_(True)))
+    # only the console's roles sign in here (party members sign in on the wish board)
+    m = session.scalar(select(Member).where(Member.login == login, Member.active.is_(True),
+                                            Member.role.in_(ROLES)))
     if m is None or not m.password_hash:
         check_password_hash(_DUMMY_HASH, password)  # same time whether or not the login exists
         return None

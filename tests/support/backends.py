@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from bot import ext
 from bot.models import (
     Attachment,
+    BindingCode,
     Counter,
     InboundMessage,
     Member,
@@ -21,10 +22,13 @@ from bot.models import (
     TrainingExample,
     Villager,
 )
+from bot.models.admin import AuditLog, RequestSearch
+from bot.models.wishes import Unit, UnitMember, Wish
 from bot.services import accounts, catalog, effects
 from bot.services.seed import demo_openid
 
-MUTABLE = [Attachment, RequestEvent, Outbox, TrainingExample, InboundMessage, Request, Villager, Counter]
+MUTABLE = [AuditLog, RequestSearch, Wish, UnitMember, Unit, Attachment, RequestEvent, Outbox, TrainingExample, InboundMessage, Request,
+           Villager, Counter, BindingCode]
 
 
 def backend_names() -> list[str]:

@@ -18,7 +18,12 @@ def _ids(s, model) -> int:
 def _restore_admin_state(res, backend):
     with res.db.session() as s:
         base = _baseline.setdefault(backend.name, {m.__name__: _ids(s, m) for m in (Member, Team, Village, Township, Grid)})
+    _restore(res, base)  # also before: a database kept from an earlier run may hold changed passwords
     yield
+    _restore(res, base)
+
+
+def _restore(res, base) -> None:
     with res.db.session() as s:
         s.execute(delete(AuditLog))
         s.execute(delete(BindingCode))

@@ -11,11 +11,26 @@ def test_login_sets_a_http_only_cookie_and_logout_ends_the_session(client):
     assert client.get("/admin/").status_code == 302
 
 
-def test_session_cookie_is_secure_in_production(app):
-    assert app.config["SESSION_COOKIE_SECURE"] is False  # test/dev over http
+def test_session_cookie_is_secure_in_production(res, backend):
+    from bot import create_app
     from config.settings import Settings
 
-    assert Settings(app_env="production").production  # create_app sets Secure from this flag
+    s = res.settings
+    prod = Settings(app_env="production", database_url=s.database_url, redis_url=s.redis_url, secret_key="k" * 32,
+                    wechat_token="real-token", wechat_api_base="https://api.weixin.qq.com", public_url=s.public_url)
+    try:
+        c = create_app(prod).test_client()
+        r = login(c, "guoluo")
+        cookie = r.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+    finally:
+        from bot import ext
+
+        prod_res = ext.current()
+        if prod_res is not None and prod_res is not res:  # close the production app's own pool
+            prod_res.db.dispose()
+            prod_res.redis.close()
+        backend.activate()
 
 
 def test_wrong_password_is_refused_and_inactive_members_cannot_log_in(client, res):

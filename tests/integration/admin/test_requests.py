@@ -29,10 +29,12 @@ def test_request_page_shows_the_whole_timeline(client, wx, res):
     number = new_request(client, wx, 1, "路灯坏了晚上看不见")
     me = "oVillager1" + "x" * 18
     deliver(client, wx, wx.location(me, 37.33, 100.13, "果洛藏贡麻村村口"))
+    deliver(client, wx, wx.image(me, "media-photo-1", pic_url="http://mmbiz.qpic.cn/lamp.jpg"))
     drain(res)  # the team is notified through the fake WeChat API
     login(client, "guoluo")
     html = client.get(f"/admin/requests/{number}").get_data(as_text=True)
-    for part in ("路灯坏了", "自动分类", "依据词", "派单", "已通知", "通知送达", "已送达", "村口", "37.33", "村民消息"):
+    for part in ("路灯坏了", "自动分类", "依据词", "派单", "已通知", "通知送达", "已送达", "村口", "37.33", "村民消息",
+                 'src="http://mmbiz.qpic.cn/lamp.jpg"'):
         assert part in html, part
 
 

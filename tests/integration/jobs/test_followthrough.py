@@ -302,3 +302,18 @@ def test_lost_binding_tells_the_village_secretary(client, wx, res, redis):
     with res.db.session() as s:
         row = s.scalar(select(Outbox).where(Outbox.event == "binding_lost"))
         assert row is not None and row.recipient_member_id == secretary
+
+
+def test_monthly_ranking_tells_team_leaders_their_rank_once(client, wx, res, redis):
+    from bot.jobs import monthly_ranking
+    from bot.services.clock import local
+
+    _, number = report(client, wx)
+    _resolve(client, wx, number)
+    month = local(utcnow()).strftime("%Y-%m")
+    assert monthly_ranking(month) >= 1
+    assert monthly_ranking(month) == 0
+    drain(res)
+    calls = [c for c in fake_api.calls(redis, touser=cadre_openid(LEADER))
+             if c["kind"] == "template" and c["request"]["template_id"] == "cunsheng_ranking"]
+    assert len(calls) == 1 and "排名第1/" in calls[0]["request"]["data"]["thing1"]["value"]

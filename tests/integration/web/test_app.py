@@ -18,6 +18,16 @@ def test_migrations_have_a_single_head():
     assert len(script.get_heads()) == 1
 
 
+def test_models_and_migrations_agree(res):
+    """`alembic check`: the migrations create exactly what the models describe."""
+    from alembic import command
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = res.settings.database_url
+    cfg.attributes["configure_logger"] = False
+    command.check(cfg)  # raises when an upgrade operation would be generated
+
+
 def test_production_refuses_demo_secrets():
     import pytest
 
