@@ -54,7 +54,15 @@ def test_production_has_no_simulator_and_no_fake_api(res, backend):
 
 
 def _login(client, login="guoluo", password="cunsheng2026"):
-    return client.post("/admin/login", data={"login": login, "password": password})
+    from tests.support.admin import csrf_token
+
+    return client.post("/admin/login", data={"login": login, "password": password,
+                                             "csrf_token": csrf_token(client)})
+
+
+def test_login_without_a_csrf_token_is_refused(client):
+    r = client.post("/admin/login", data={"login": "guoluo", "password": "cunsheng2026"})
+    assert r.status_code == 400 and "member_id" not in (client.get_cookie("session") or "")
 
 
 def test_admin_login_and_inbox_show_the_request(client, wx):
