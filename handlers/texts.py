@@ -15,9 +15,10 @@ VILLAGE_SET = "好的，已登记您为{village}村民。"
 VILLAGE_SET_NEXT = VILLAGE_SET + "有什么问题请直接告诉我们。"
 
 CREATED = (
-    "已受理，编号 {number}。\n由{village}{team}办理，{due}前办结。"
+    "已受理，编号 {number}。\n由{village}{team}办理，{due}前办结。{dup_note}"
     "\n回复“查询”可查看进度。"
 )
+DUPLICATE_NOTE = "\n已有村民反映过同样的问题（{root}），会一并办理，结果会告诉您。"
 CREATED_URGENT = (
     "紧急情况已收到，编号 {number}！已通知{village}{team}和村书记，{due}前处理。"
     "\n如有生命危险请立即拨打 120（急救）、119（火警）或 110（报警）。"

@@ -160,14 +160,21 @@ def accept(session, res, member, req, now, fx: Effects, actor: str | None = None
         return texts.ALREADY_ACCEPTED.format(number=req.number)
     if req.status not in ("assigned", "reopened"):
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="签收")
-    req.status, req.accepted_at, req.assignee_id = "accepted", now, member.id
-    _event(session, req, "accepted", actor or actor_of(member), now)
     team = team_names().get(req.kind or "", "工作队")
-    fx.outbox_ids += notify.queue_villager(
-        session, req, "accepted",
-        texts.V_ACCEPTED.format(number=req.number, team=req.village.name + team, due=fmt_local(req.due_at)),
-        res.settings.public_url, remark=f"{team}已签收")
+    for r in [req] + cluster(session, req, ("assigned", "reopened")):
+        r.status, r.accepted_at, r.assignee_id = "accepted", now, member.id
+        _event(session, r, "accepted", actor or actor_of(member), now, **({"with": req.number} if r is not req else {}))
+        fx.outbox_ids += notify.queue_villager(
+            session, r, "accepted",
+            texts.V_ACCEPTED.format(number=r.number, team=req.village.name + team, due=fmt_local(req.due_at)),
+            res.settings.public_url, remark=f"{team}已签收")
     return texts.ACCEPTED.format(number=req.number, due=fmt_local(req.due_at), short=_short(req.number))
+
+
+def cluster(session: Session, req: Request, statuses=ACTIVE) -> list[Request]:
+    """The open requests linked to `req` as duplicates (other villagers, same problem)."""
+    return list(session.scalars(select(Request).where(Request.duplicate_of_id == req.id,
+                                                      Request.status.in_(statuses)).order_by(Request.id)))
 
 
 def progress(session, member, req, text, now, actor: str | None = None) -> str:
@@ -184,15 +191,17 @@ def resolve(session, res, member, req, text, now, fx: Effects, actor: str | None
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="办结")
     if not text:
         return texts.NEED_TEXT.format(what="办理结果", example=f"办结 {_short(req.number)} 路灯已修好")
-    if req.accepted_at is None:
-        req.accepted_at = now
-    req.status, req.resolved_at, req.resolution = "resolved", now, text[:2000]
-    req.survey_sent_at = None
-    _event(session, req, "resolved", actor or actor_of(member), now, text=text[:1000])
-    fx.outbox_ids += notify.queue_villager(
-        session, req, "resolved", texts.V_RESOLVED.format(number=req.number, resolution=text[:300]),
-        res.settings.public_url, remark=text)
-    fx.schedule(now + timedelta(hours=cfg()["survey_after_hours"]), "survey", req.id, req.reopen_count)
+    for r in [req] + cluster(session, req):
+        if r.accepted_at is None:
+            r.accepted_at = now
+        r.status, r.resolved_at, r.resolution = "resolved", now, text[:2000]
+        r.survey_sent_at = None
+        _event(session, r, "resolved", actor or actor_of(member), now, text=text[:1000],
+               **({"with": req.number} if r is not req else {}))
+        fx.outbox_ids += notify.queue_villager(
+            session, r, "resolved", texts.V_RESOLVED.format(number=r.number, resolution=text[:300]),
+            res.settings.public_url, remark=text)
+        fx.schedule(now + timedelta(hours=cfg()["survey_after_hours"]), "survey", r.id, r.reopen_count)
     return texts.RESOLVED.format(number=req.number)
 
 

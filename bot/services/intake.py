@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import handlers
 import nlp
+from nlp.similarity import find_duplicate
 from bot.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -93,6 +94,25 @@ def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, cre
             log.warning("intake retry attempt=%s error=%s", attempt, exc.__class__.__name__)
         time.sleep(0.05 * (attempt + 1))
     raise RuntimeError("could not store inbound message")
+
+
+APOLOGY = "系统有点忙，您的消息已收到并保存，工作人员会尽快查看。"
+
+
+def store_unhandled(res, account: Account, msg: Incoming, msg_id, create_time, raw: dict) -> str:
+    """Something went wrong while handling a message: keep it (nothing is lost), answer
+    politely, and let a person look (`inbound_messages` rows with no request and this reply)."""
+    key = dedupe_key(msg, msg_id, create_time)
+    try:
+        with res.db.session() as session:
+            if session.scalar(select(InboundMessage.id).where(InboundMessage.account_id == account.id,
+                                                               InboundMessage.dedupe_key == key)) is None:
+                session.add(InboundMessage(account_id=account.id, dedupe_key=key, openid=msg.openid,
+                                           msg_type=msg.raw_type or msg.kind, event=msg.event, content=msg.text,
+                                           media_id=msg.media_id, raw=raw, reply=APOLOGY))
+    except Exception:  # noqa: BLE001 - the database itself is down: the reply still goes out
+        log.exception("could not store unhandled message openid=%s", catalog.hash_openid(msg.openid))
+    return APOLOGY
 
 
 def _preclassified(msg: Incoming):
@@ -220,7 +240,8 @@ class _Applied:
 
 def _apply(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
            actions: list, now: datetime) -> _Applied:
-    out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": ""})
+    out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": "",
+                                 "dup_note": ""})
     for action in actions:
         if isinstance(action, SetVillage):
             village = catalog.village_by_name(session, account.county_id, action.name)
@@ -234,8 +255,12 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
         elif isinstance(action, (CreateRequest, CreateWish)):
             req = _create_request(session, res, account, villager, inbound, action, now)
             out.created.append(req)
-            out.effects.outbox_ids += _notify_new(session, res, req)
-            followup.schedule_followups(req, out.effects)
+            if req.duplicate_of_id is None:
+                out.effects.outbox_ids += _notify_new(session, res, req)
+                followup.schedule_followups(req, out.effects)
+            else:  # the team already has it: this villager hears back with the cluster
+                root = session.get(Request, req.duplicate_of_id)
+                out.placeholders["dup_note"] = texts_dup_note(root.number)
             team = catalog.team_names().get(req.kind or "", "")
             out.placeholders.update(number=req.number, team=team, due=fmt_local(req.due_at),
                                     village=req.village.name)
@@ -271,6 +296,12 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
     return out
 
 
+def texts_dup_note(root_number: str) -> str:
+    from handlers import texts
+
+    return texts.DUPLICATE_NOTE.format(root=root_number)
+
+
 def _create_request(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
                     action, now: datetime) -> Request:
     c = action.classification
@@ -303,6 +334,9 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         evidence=list(c.evidence) if c is not None else [], review_reason=review_reason,
         assigned_at=now if team else None, created_at=now, updated_at=now,
     )
+    root = _duplicate_root(session, req, now) if team is not None else None
+    if root is not None:
+        req.duplicate_of_id = root.id
     session.add(req)
     session.flush()
     req.village = villager.village if villager.village is not None else session.get(Village, villager.village_id)
@@ -319,11 +353,35 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         events.append(RequestEvent(request_id=req.id, kind="assigned", actor="system",
                                    data={"team_id": team.id, "team": team.name,
                                          "due_at": due.isoformat()}, created_at=now))
+        if root is not None:
+            events.append(RequestEvent(request_id=req.id, kind="duplicate_linked", actor="system",
+                                       data={"of": root.number}, created_at=now))
+            events.append(RequestEvent(request_id=root.id, kind="duplicate_reported", actor="system",
+                                       data={"number": req.number}, created_at=now))
     else:
         events.append(RequestEvent(request_id=req.id, kind="needs_review", actor="system",
                                    data={"reason": review_reason}, created_at=now))
     session.add_all(events)
     return req
+
+
+def _duplicate_root(session: Session, req: Request, now: datetime) -> Request | None:
+    """An open request of the same village and team, reported within the window, that says
+    the same thing: the new one joins its cluster (the cluster's root is returned)."""
+    cfg = followup.cfg().get("duplicates") or {}
+    since = now - timedelta(hours=cfg.get("window_hours", 72))
+    rows = session.execute(select(Request.id, Request.text, Request.duplicate_of_id).where(
+        Request.village_id == req.village_id, Request.team_id == req.team_id,
+        Request.status.in_(("assigned", "accepted", "reopened")), Request.created_at >= since)
+        .order_by(Request.id.desc()).limit(50)).all()
+    if not rows:
+        return None
+    kwargs = {"threshold": cfg["threshold"]} if cfg.get("threshold") is not None else {}
+    hit = find_duplicate(req.text, [(rid, text) for rid, text, _ in rows], **kwargs)
+    if hit is None:
+        return None
+    root_id = next(dup or rid for rid, _, dup in rows if rid == hit)
+    return session.get(Request, root_id)
 
 
 def _notify_new(session: Session, res, req: Request) -> list[int]:

@@ -17,7 +17,7 @@ from wechatpy.utils import WeChatSigner
 
 from bot import ext
 from bot.services.accounts import get_account
-from bot.services.intake import handle_inbound
+from bot.services.intake import handle_inbound, store_unhandled
 from bot.wechat.messages import BadMessageError, to_incoming
 
 log = logging.getLogger("cunsheng.webhook")
@@ -86,7 +86,12 @@ def receive(account_key: str):
         log.info("parse rejected account=%s error=%s", account_key, exc.__class__.__name__)
         abort(400)
 
-    result = handle_inbound(res, account, msg, msg_id, create_time, raw=_jsonable(data))
+    raw = _jsonable(data)
+    try:
+        result = handle_inbound(res, account, msg, msg_id, create_time, raw=raw)
+    except Exception:  # noqa: BLE001 - never a 500 to WeChat: keep the message, answer politely
+        log.exception("intake failed account=%s kind=%s", account_key, msg.kind)
+        return _reply(store_unhandled(res, account, msg, msg_id, create_time, raw), data, crypto)
     result.effects.run(res)  # after the commit: enqueue notifications, schedule follow-ups
     return _reply(result.reply, data, crypto)
 

@@ -317,3 +317,26 @@ def test_monthly_ranking_tells_team_leaders_their_rank_once(client, wx, res, red
     calls = [c for c in fake_api.calls(redis, touser=cadre_openid(LEADER))
              if c["kind"] == "template" and c["request"]["template_id"] == "cunsheng_ranking"]
     assert len(calls) == 1 and "排名第1/" in calls[0]["request"]["data"]["thing1"]["value"]
+
+
+def test_same_problem_from_several_villagers_is_one_cluster_for_the_team(client, wx, res):
+    first_villager, root = report(client, wx, 1, "村口的自来水管爆了到处是水")
+    others = []
+    for n, text in ((2, "村口水管爆了"), (3, "村口的水管爆裂了水流了一地")):
+        me = villager_of(client, wx, n)
+        r = say(client, wx, me, text)
+        assert root in r.text and "一并办理" in r.text
+        others.append(NUMBER.search(r.text).group(0))
+    unrelated = NUMBER.search(say(client, wx, villager_of(client, wx, 4), "村口的路灯坏了").text).group(0)
+    with res.db.session() as s:
+        rows = {r.number: r for r in s.scalars(select(Request))}
+        assert all(rows[n].duplicate_of_id == rows[root].id for n in others)
+        assert rows[unrelated].duplicate_of_id is None
+        team_rows = s.scalar(select(func.count(Outbox.id)).where(Outbox.event == "new_task"))
+    assert team_rows == 2 * 2  # the root and the unrelated request, two members each
+    say(client, wx, cadre_openid(MEMBER), f"办结 {root} 水管已经换好了")
+    with res.db.session() as s:
+        assert {s.scalar(select(Request.status).where(Request.number == n)) for n in [root] + others} == {"resolved"}
+        assert s.scalar(select(Request.status).where(Request.number == unrelated)) == "assigned"
+        told = s.scalar(select(func.count(Outbox.id)).where(Outbox.event == "resolved"))
+    assert told == 3  # every villager of the cluster hears back

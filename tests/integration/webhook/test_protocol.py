@@ -104,3 +104,19 @@ def test_plaintext_mode_works_when_the_account_has_no_aes_key(client, res, setti
     r = say(client, plain, openid(9), "我们村的自来水管冻裂了家里没水")
     assert r.status == 200 and "GC-" in r.text
     assert b"<Encrypt>" not in r.body
+
+
+def test_an_internal_error_keeps_the_message_and_answers_politely(client, wx, res, monkeypatch):
+    import handlers
+
+    def broken(msg, ctx):
+        raise RuntimeError("a bug in a handler")
+
+    monkeypatch.setattr(handlers, "handle", broken)  # fault injection into our own code
+    message = wx.text(openid(7), "路灯坏了", msg_id=99)
+    r = deliver(client, wx, message)
+    assert r.status == 200 and "已收到并保存" in r.text and "Traceback" not in r.text
+    assert deliver(client, wx, message).text == r.text  # WeChat's retry: same answer
+    with res.db.session() as s:
+        rows = s.scalars(select(InboundMessage)).all()
+        assert len(rows) == 1 and rows[0].content == "路灯坏了" and rows[0].request_id is None
