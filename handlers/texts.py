@@ -39,6 +39,7 @@ WISH_CREATED = (
     "您的微心愿已收到，编号 {number}。村里审核后会发布到心愿墙，"
     "由党员或结对单位认领，结果会告诉您。"
 )
+FAQ_FOOTER = "（如果这没有解决您的问题，请直接说明遇到的困难，我们会登记办理。）"
 NO_OPEN = "您目前没有正在办理的事项。有问题请直接告诉我们。"
 OPEN_LIST_HEAD = "您正在办理的事项："
 OPEN_LIST_ITEM = "{i}. {number}｜{team}｜{status}\n   {summary}"

@@ -49,6 +49,7 @@ class Context:
     classify: Callable[[str], Any]  # nlp Router.classify
     match_village: Callable[[str, list[str]], list[str]]
     review_threshold: float = 0.45
+    faq: Callable[[str], Any] | None = None  # text → nlp.FaqMatch (id, answer, score) or None
 
 
 # ---- actions the service carries out in the same transaction ------------------------

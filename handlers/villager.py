@@ -87,7 +87,7 @@ def _village_confirmed(name: str, pending: dict | None, ctx: Context) -> Outcome
         return Outcome(texts.VILLAGE_SET_NEXT.format(village=name), actions)
     # the message that came first is handled now, as if it had just arrived
     ctx2 = Context(name, {}, ctx.open_requests, ctx.village_names, ctx.team_names, ctx.classify, ctx.match_village,
-                   ctx.review_threshold)
+                   ctx.review_threshold, ctx.faq)
     first = Incoming.from_pending(pending)
     out = _KIND_HANDLERS[first.kind](first, ctx2)
     return Outcome(texts.VILLAGE_SET.format(village=name) + "\n" + out.reply, actions + out.actions)
@@ -152,6 +152,10 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
             return Outcome(texts.MENU_WISH)
         return Outcome(texts.WISH_CREATED, [CreateWish(body, source, ctx.classify(body))] + _pending_attach_actions(ctx))
 
+    if ctx.faq is not None:
+        hit = ctx.faq(text)  # 简单问题立刻答复: a policy question is answered at once
+        if hit is not None:
+            return Outcome(hit.answer + "\n" + texts.FAQ_FOOTER)
     c = ctx.classify(text)
     intent = c.intent
     if intent == "empty":

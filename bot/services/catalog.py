@@ -62,3 +62,17 @@ def hash_openid(openid: str) -> str:
 def invalidate() -> None:
     _villages.clear()
     _codes.clear()
+
+
+_faq = None
+
+
+def faq_index():
+    """The FAQ (config/faq.yaml), loaded once per process."""
+    global _faq
+    if _faq is None:
+        from config.settings import CONFIG_DIR
+        from nlp.faq import FaqIndex
+
+        _faq = FaqIndex.from_yaml(CONFIG_DIR / "faq.yaml")
+    return _faq

@@ -228,6 +228,7 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         classify=classify or router.classify,
         match_village=nlp.match_village,
         review_threshold=res.settings.review_threshold,
+        faq=catalog.faq_index().match,
     )
 
 

@@ -176,3 +176,15 @@ def test_events(client, wx, res):
     with res.db.session() as s:
         v = s.scalar(select(Villager).where(Villager.openid == me))
         assert v.subscribed is False and v.village.name == "恩乃村"
+
+
+def test_policy_questions_are_answered_at_once_and_problems_still_become_requests(client, wx, res):
+    me = villager_of(client, wx, 20)
+    r = say(client, wx, me, "低保怎么申请")
+    assert "低保" in r.text and not NUMBER.search(r.text)
+    r = say(client, wx, me, "医保怎么交")
+    assert "医保" in r.text and not NUMBER.search(r.text)
+    r = say(client, wx, me, "我家低保被停了是怎么回事")
+    assert NUMBER.search(r.text) and "社会保障" in r.text
+    with res.db.session() as s:
+        assert s.scalar(select(func.count(Request.id))) == 1
