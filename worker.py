@@ -36,6 +36,7 @@ PERIODIC = [
     ("bot.jobs.sweep_wishes", 300, None, "default"),
     ("bot.jobs.daily_digest", None, beijing_cron(8, 0), "low"),  # 08:00 Beijing
     ("bot.jobs.monthly_ranking", None, beijing_cron(12, 0, day="1"), "low"),  # the 1st, 12:00 Beijing
+    ("bot.jobs.retrain_classifier", None, beijing_cron(2, 30), "low"),  # nightly, 02:30 Beijing
 ]
 
 

@@ -356,3 +356,14 @@ def monthly_ranking(month: str | None = None) -> int:
                     ids.append(row.id)
     outbox_service.enqueue(res, ids, respect_backoff=False)
     return len(ids)
+
+
+# ---- periodic: learning from the admins' corrections --------------------------------------
+def retrain_classifier() -> str | None:
+    """Train a new model version when enough admin corrections have come in since the last
+    one; web and worker processes pick it up within a minute, without a restart."""
+    import os
+
+    from bot.services.training import retrain_if_needed
+
+    return retrain_if_needed(ext.get(), min_new=int(os.environ.get("RETRAIN_MIN_CORRECTIONS", "20")))
