@@ -5,7 +5,8 @@ No Flask, database or WeChat imports: trained and evaluated on its own
 
 The cheap parts (``detect_intent``, ``match_village``, ``LABELS``) import
 nothing heavy; the classifier, scikit-learn and jieba are imported on first
-use of ``get_router``/``Classification``/``Router``/``tokenize``/``add_words``.
+use of ``get_router``/``Classification``/``Router``/``tokenize``/``add_words``
+and of ``FaqIndex``/``FaqMatch``/``similarity``/``find_duplicate``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from .villages import match_village
 
 if TYPE_CHECKING:  # pragma: no cover
     from .classifier import Classification, Router, get_router
+    from .faq import FaqIndex, FaqMatch
+    from .similarity import find_duplicate, similarity
     from .tokenizer import add_words, tokenize
 
 _LAZY = {
@@ -26,17 +29,25 @@ _LAZY = {
     "get_router": "classifier",
     "add_words": "tokenizer",
     "tokenize": "tokenizer",
+    "FaqIndex": "faq",
+    "FaqMatch": "faq",
+    "similarity": "similarity",
+    "find_duplicate": "similarity",
 }
 
 __all__ = [
     "LABELS",
     "TEAM_NAMES",
     "Classification",
+    "FaqIndex",
+    "FaqMatch",
     "Router",
     "add_words",
     "detect_intent",
+    "find_duplicate",
     "get_router",
     "match_village",
+    "similarity",
     "tokenize",
 ]
 

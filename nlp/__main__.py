@@ -9,10 +9,25 @@ import json
 import sys
 
 
+def _faq_index(args):
+    """The FAQ index for classify: --faq FILE, else config/faq.yaml when present."""
+    from . import paths
+
+    if args.no_faq:
+        return None
+    path = args.faq or (paths.FAQ if paths.FAQ.is_file() else None)
+    if path is None:
+        return None
+    from .faq import FaqIndex
+
+    return FaqIndex.from_yaml(path)
+
+
 def _cmd_classify(args) -> int:
     from .classifier import get_router, router_from_dir
 
-    router = router_from_dir(args.model) if args.model else get_router()
+    faq = _faq_index(args)
+    router = router_from_dir(args.model, faq=faq) if args.model else get_router(faq=faq)
     print(json.dumps(router.classify(args.text).to_dict(), ensure_ascii=False))
     return 0
 
@@ -22,18 +37,33 @@ def _cmd_train(args) -> int:
 
     if args.data:
         read_labelled_csv(args.data)  # fail fast, before the heavy imports
-    from .train import train_and_save
+    if args.max_chars is not None and args.max_chars < 20:
+        raise ValueError("--max-chars must be at least 20")
+    corrections = corrections_until = None
+    if args.corrections_from_db:
+        # the only place nlp touches the app: imported here, never at module level
+        from bot.services.training import load_corrections
 
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
+        corrections, corrections_until = load_corrections()
+        print(f"{len(corrections)} correction(s) from the database", file=sys.stderr, flush=True)
+    from .classifier import MAX_CHARS
+    from .progress import ProgressBar
+    from .train import TRAIN_STEPS, train_and_save
 
-    target, meta = train_and_save(args.data, args.model_out, progress=progress)
+    bar = ProgressBar(TRAIN_STEPS)
+    try:
+        target, meta = train_and_save(args.data, args.model_out, progress=bar, corrections=corrections,
+                                      corrections_until=corrections_until,
+                                      max_chars=args.max_chars or MAX_CHARS)
+    finally:
+        bar.close()
     print(json.dumps({
         "version": meta["version"],
         "path": str(target),
         "train_size": meta["train_size"],
         "dev_size": meta["dev_size"],
         "dev_macro_f1": meta["dev_macro_f1"],
+        "corrections": meta["corrections"],
         "labels": meta["labels"],
     }, ensure_ascii=False))
     return 0
@@ -59,11 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify one message and print JSON")
     p.add_argument("text")
     p.add_argument("--model", help="a model version dir or a models root (default: newest under <var>/models)")
+    p.add_argument("--faq", help="FAQ YAML file (default: config/faq.yaml when present)")
+    p.add_argument("--no-faq", action="store_true", help="do not answer FAQ questions (intent is never 'faq')")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser("train", help="train a new model version")
     p.add_argument("--data", help="CSV with text,label[,split] columns (default: the seed corpus)")
     p.add_argument("--model-out", help="models root; the model goes to <DIR>/<version>/ (default: <var>/models)")
+    p.add_argument("--corrections-from-db", action="store_true",
+                   help="also train on the admins' corrections (training_examples in DATABASE_URL)")
+    p.add_argument("--max-chars", type=int, default=None,
+                   help="the model reads the first N characters of a message (default 600)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("evaluate", help="score a model on a labelled CSV and print JSON")

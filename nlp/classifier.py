@@ -32,6 +32,7 @@ RANDOM_STATE = 20261125
 RELOAD_INTERVAL = 60.0
 MAX_CHARS = 600  # the model reads the first 600 characters; rules read up to RULE_CHARS
 RULE_CHARS = 4000
+BATCH_CHUNK = 512  # classify_many works in chunks of this size (< the tokenizer cache)
 
 
 def build_pipeline() -> Pipeline:
@@ -63,6 +64,10 @@ class Classification:
     intent: str = "problem"
     priority: str = "normal"
     tier: str = "general"
+    #: set only when the router has an FAQ index and the message is one of its questions
+    #: (then intent is 'faq'); label etc. are still the classifier's, for the record
+    faq_id: str | None = None
+    faq_answer: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,17 +85,27 @@ def _coefficients(clf) -> np.ndarray:
     return np.asarray(clf.coef_)
 
 
-def predict_with_priors(model, texts: list[str]) -> list[str]:
-    """Batch decision exactly as Router.classify makes it (model + keyword priors)."""
+def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
+    """Batch decision exactly as Router.classify makes it (model + keyword priors).
+
+    Labels; with ``with_confidence`` a (labels, confidences) pair.
+    """
     priors = load_priors()
     labels = [str(c) for c in model.classes_]
     norms = [normalize(t) for t in texts]
-    result = []
-    for norm, proba in zip(norms, model.predict_proba(norms)):
+    result, confidence = [], []
+    if norms:
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            probas = model.predict_proba(norms)
+    else:
+        probas = []
+    for norm, proba in zip(norms, probas):
         hits = priors.hits(norm, tokenize(norm))
         boosted = priors.apply(labels, proba.tolist(), hits)
-        result.append(labels[max(range(len(labels)), key=boosted.__getitem__)])
-    return result
+        best = max(range(len(labels)), key=boosted.__getitem__)
+        result.append(labels[best])
+        confidence.append(float(boosted[best]))
+    return (result, confidence) if with_confidence else result
 
 
 class _Loaded:
@@ -102,6 +117,7 @@ class _Loaded:
         self.path = path
         self.version = str(meta.get("version", path.name if path else "unknown"))
         self.created_at = str(meta.get("created_at", ""))
+        self.max_chars = int(meta.get("max_chars") or MAX_CHARS)
         self.features = model.named_steps["features"]
         self.clf = model.named_steps["clf"]
         self.labels = [str(c) for c in self.clf.classes_]
@@ -181,8 +197,11 @@ class Router:
     seconds and switches to a newer version without a restart.
     """
 
-    def __init__(self, root: Path, loaded: _Loaded, reload_interval: float = RELOAD_INTERVAL):
+    def __init__(self, root: Path, loaded: _Loaded, reload_interval: float = RELOAD_INTERVAL,
+                 faq=None):
         self.root = root
+        #: an optional ``nlp.faq.FaqIndex``: when set, a question it answers gets intent 'faq'
+        self.faq = faq
         self.reload_interval = reload_interval
         self._loaded = loaded
         self._checked_at = time.monotonic()
@@ -227,22 +246,64 @@ class Router:
     def probabilities(self, text: str) -> dict[str, float]:
         """Calibrated label probabilities after keyword priors (for tooling)."""
         loaded = self._loaded
-        norm = normalize(text[:MAX_CHARS])
+        norm = normalize(text[:loaded.max_chars])
         _, _, proba = loaded.scores(norm)
         hits = load_priors().hits(norm, tokenize(norm))
         return dict(zip(loaded.labels, load_priors().apply(loaded.labels, proba, hits)))
 
     def classify(self, text: str) -> Classification:
+        """Label, confidence, runner-up, evidence, intent, priority and tier of one message."""
         self.reload_if_newer()
         loaded = self._loaded
-        text = text if isinstance(text, str) else ("" if text is None else str(text))
-        text = text[:RULE_CHARS]
-        intent = rules.base_intent(text)
+        text, intent = self._prepare(text)
         if intent in ("empty", "non_chinese"):
             return Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
-        norm = normalize(text[:MAX_CHARS])
-        tokens = tokenize(norm)
+        norm = normalize(text[:loaded.max_chars])
         idx, val, proba = loaded.scores(norm)
+        return self._decide(loaded, text, intent, norm, idx, val, proba)
+
+    def classify_many(self, texts: list[str]) -> list[Classification]:
+        """``classify`` for many messages at once (the same results, faster per message).
+
+        Features and probabilities are computed for the whole batch by scikit-learn;
+        the rules, priors and evidence then run per message.
+        """
+        texts = list(texts)
+        if len(texts) > BATCH_CHUNK:  # keep each chunk's tokens in the tokenizer's cache
+            return [c for i in range(0, len(texts), BATCH_CHUNK)
+                    for c in self.classify_many(texts[i:i + BATCH_CHUNK])]
+        self.reload_if_newer()
+        loaded = self._loaded
+        prepared = [self._prepare(t) for t in texts]
+        todo = [i for i, (_, intent) in enumerate(prepared) if intent not in ("empty", "non_chinese")]
+        norms = [normalize(prepared[i][0][:loaded.max_chars]) for i in todo]
+        results: list[Classification | None] = [None] * len(prepared)
+        if todo:
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                x = sp.csr_matrix(loaded.features.transform(norms))
+                x.sort_indices()
+                probas = loaded.clf.predict_proba(x)
+            for row, i in enumerate(todo):
+                start, end = x.indptr[row], x.indptr[row + 1]
+                text, intent = prepared[i]
+                results[i] = self._decide(loaded, text, intent, norms[row],
+                                          x.indices[start:end].astype(np.int64), x.data[start:end],
+                                          probas[row].tolist())
+        return [
+            r if r is not None else Classification(None, 0.0, None, 0.0, [], loaded.version,
+                                                   prepared[i][1], "normal", "general")
+            for i, r in enumerate(results)
+        ]
+
+    @staticmethod
+    def _prepare(text) -> tuple[str, str | None]:
+        text = text if isinstance(text, str) else ("" if text is None else str(text))
+        text = text[:RULE_CHARS]
+        return text, rules.base_intent(text)
+
+    def _decide(self, loaded: _Loaded, text: str, intent: str | None, norm: str,
+                idx: np.ndarray, val: np.ndarray, proba: list[float]) -> Classification:
+        tokens = tokenize(norm)
         priors = load_priors()
         hits = priors.hits(norm, tokens)
         proba = priors.apply(loaded.labels, proba, hits)
@@ -264,6 +325,11 @@ class Router:
         runner_up = loaded.labels[second] if second is not None else None
         runner_conf = proba[second] if second is not None else 0.0
         evidence = _evidence(loaded, idx, val, best, hits.get(label, []))
+        faq_id = faq_answer = None
+        if intent is None and not explicit_wish and self.faq is not None:
+            found = self.faq.match(text)
+            if found is not None:
+                intent, faq_id, faq_answer = "faq", found.id, found.answer
         if intent is None:
             intent = "wish" if label == "wish" or explicit_wish else "problem"
         priority = rules.detect_priority(text)
@@ -278,6 +344,8 @@ class Router:
             intent=intent,
             priority=priority,
             tier=tier,
+            faq_id=faq_id,
+            faq_answer=faq_answer,
         )
 
 
@@ -302,28 +370,31 @@ def _load_or_train(root: Path) -> _Loaded:
     return _Loaded(store.load_model(path), meta, path)
 
 
-def get_router(model_dir: str | Path | None = None) -> Router:
+def get_router(model_dir: str | Path | None = None, *, faq=None) -> Router:
     """The process-wide Router for a models root (default ``<var>/models``).
 
     Loads the newest compatible model, training one from the seed corpus when
-    there is none. Cached per process and per root.
+    there is none. Cached per process and per root. ``faq`` (an
+    ``nlp.faq.FaqIndex``), when given, is attached to the cached router: from
+    then on a question it answers is classified with intent 'faq'.
     """
     root = Path(model_dir) if model_dir else paths.models_dir()
     root = root.resolve()
     key = str(root)
     router = _routers.get(key)
-    if router is not None:
-        return router
-    with _routers_lock:
-        router = _routers.get(key)
-        if router is None:
-            root.mkdir(parents=True, exist_ok=True)
-            router = Router(root, _load_or_train(root))
-            _routers[key] = router
-        return router
+    if router is None:
+        with _routers_lock:
+            router = _routers.get(key)
+            if router is None:
+                root.mkdir(parents=True, exist_ok=True)
+                router = Router(root, _load_or_train(root))
+                _routers[key] = router
+    if faq is not None:
+        router.faq = faq
+    return router
 
 
-def router_from_dir(path: str | Path) -> Router:
+def router_from_dir(path: str | Path, *, faq=None) -> Router:
     """A (non-cached) Router for a version dir or a models root, without training."""
     path = Path(path)
     found = store.resolve_model_dir(path)
@@ -332,4 +403,4 @@ def router_from_dir(path: str | Path) -> Router:
     version_dir, meta = found
     root = version_dir.parent
     return Router(root, _Loaded(store.load_model(version_dir), meta, version_dir),
-                  reload_interval=float("inf"))
+                  reload_interval=float("inf"), faq=faq)

@@ -19,6 +19,7 @@ USER_DICT = DATA_DIR / "userdict.txt"
 SYNONYMS = DATA_DIR / "synonyms.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 KEYWORDS = DATA_DIR / "keywords.yaml"
+FAQ = REPO_DIR / "config" / "faq.yaml"  # read by the CLI; the app passes its own FaqIndex
 
 
 def var_dir() -> Path:

@@ -16,7 +16,9 @@ import csv
 import functools
 import math
 import re
+import sys
 import threading
+import types
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -164,3 +166,18 @@ def best_match(text: str, candidates: Iterable[tuple[Hashable, str]]) -> tuple[H
         if score > best:
             best_key, best = key, score
     return best_key, round(best, 4)
+
+
+class _CallableModule(types.ModuleType):
+    """``nlp.similarity(a, b)`` works even where ``nlp.similarity`` is this module.
+
+    ``import nlp.similarity`` (or ``from nlp.similarity import find_duplicate``)
+    binds the *module* to the package attribute ``nlp.similarity``, shadowing the
+    function of the same name that ``nlp`` exports; calling the module calls it.
+    """
+
+    def __call__(self, a: str, b: str) -> float:
+        return similarity(a, b)
+
+
+sys.modules[__name__].__class__ = _CallableModule

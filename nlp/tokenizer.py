@@ -91,6 +91,7 @@ def add_words(words: Iterable[str]) -> None:
             word = (word or "").strip()
             if word and not _SPACE_RE.search(word):
                 jieba.add_word(word, freq=20000)
+        _cache.clear()
 
 
 def normalize(text: str) -> str:
@@ -116,13 +117,30 @@ def _is_content(token: str) -> bool:
     return False
 
 
+_CACHE_SIZE = 1024
+_cache: dict[str, tuple[str, ...]] = {}
+
+
 def tokenize(text: str) -> list[str]:
-    """Cut a message into normalised content words (no stop words/punctuation)."""
+    """Cut a message into normalised content words (no stop words/punctuation).
+
+    The last few results are remembered: classifying one message cuts the same
+    text for the word features, the keyword priors and the evidence.
+    """
+    cached = _cache.get(text) if isinstance(text, str) else None
+    if cached is not None:
+        return list(cached)
+    key = text
     text = normalize(text)
     if not text:
         return []
-    return [
+    tokens = [
         tok
         for tok in jieba.lcut(text)
         if tok.strip() and tok not in _stopwords and _is_content(tok)
     ]
+    if isinstance(key, str) and len(key) <= 2000:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = tuple(tokens)
+    return tokens

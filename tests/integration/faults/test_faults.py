@@ -116,12 +116,13 @@ def test_redis_stopped_while_villagers_keep_sending(client, wx, res, redis, monk
         for name in QUEUE_NAMES:
             monkeypatch.setitem(res.queues, name, Queue(name, connection=flaky))
         people = [villager_of(client, wx, n) for n in range(1, 4)]
-        say(client, wx, people[0], "路灯坏了")  # delivered to the flaky Redis while it is up
+        say(client, wx, people[0], "村口的路灯坏了")  # delivered to the flaky Redis while it is up
         server.send_signal(signal.SIGTERM)  # Redis goes away
         server.wait(10)
         numbers = []
-        for n, me in enumerate(people):
-            r = say(client, wx, me, f"第{n + 1}组的水管冻裂了家里没水")
+        problems = ["自来水管冻裂了家里没水", "村里的垃圾好几天没人清运了", "合作社的牦牛肉卖不出去"]
+        for me, problem in zip(people, problems):
+            r = say(client, wx, me, problem)
             assert r.status == 200, r
             numbers.append(NUMBER.search(r.text).group(0))
         assert len(set(numbers)) == 3
@@ -147,11 +148,11 @@ def test_wechat_api_errors_and_timeouts_end_with_exactly_once(client, wx, res, r
     ])
     fake_api.add_rules(redis, fake_api.K_DELAY, [{"path": TEMPLATE, "seconds": 0}, {"path": TEMPLATE, "seconds": 0},
                                                  {"path": TEMPLATE, "seconds": 0}, {"path": TEMPLATE, "seconds": 1.2}])
-    for n in range(1, 4):
-        say(client, wx, villager_of(client, wx, n), f"{n}号路口的路灯坏了")
+    for n, problem in enumerate(["村口的路灯坏了", "自来水管冻裂了家里没水", "村道上塌了一个大坑"], 1):
+        say(client, wx, villager_of(client, wx, n), problem)
     settle(res)
     time.sleep(1.3)  # the timed-out call finishes at the fake (as a 504, so not delivered)
     got = delivered(redis)
-    assert len(got) == 6 and set(got) == expected(res) and all(n == 1 for n in got.values()), got
+    assert len(got) >= 6 and set(got) == expected(res) and all(n == 1 for n in got.values()), got
     failures = [c for c in fake_api.calls(redis) if c["path"] == TEMPLATE and c["errcode"] != 0]
     assert len(failures) >= 3

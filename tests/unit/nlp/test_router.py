@@ -63,7 +63,7 @@ def test_classification_carries_evidence_words_and_serialises(router):
     data = result.to_dict()
     assert set(data) == {
         "label", "confidence", "runner_up", "runner_up_confidence", "evidence",
-        "model_version", "intent", "priority", "tier",
+        "model_version", "intent", "priority", "tier", "faq_id", "faq_answer",
     }
     json.dumps(data, ensure_ascii=False)
 

@@ -1,0 +1,69 @@
+"""nlp.similarity / nlp.find_duplicate: the same problem said differently links up."""
+from __future__ import annotations
+
+import pytest
+
+import nlp
+from nlp.similarity import DUPLICATE_THRESHOLD, best_match
+
+
+def test_same_burst_pipe_said_differently_is_a_duplicate():
+    assert nlp.similarity("村口水管爆了", "村口的自来水管爆裂了到处是水") >= DUPLICATE_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b", [
+    ("村口路灯坏了", "村口水管爆了"),
+    ("村口水管爆了", "村口的垃圾堆满了"),
+    ("村口水管爆了", "村口路面塌了"),
+    ("停电了", "停水了"),
+    ("我家低保被停了", "低保怎么申请"),
+    ("垃圾好几天没人拉了", "村口路灯坏了"),
+])
+def test_different_problems_at_the_same_place_are_not(a, b):
+    assert nlp.similarity(a, b) < DUPLICATE_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b", [
+    ("村口水管爆了", "水管爆了，村口全是水"),
+    ("村口水管爆了", "村口的水管破了"),
+    ("学校门口的路灯坏了", "学校门口路灯坏了晚上黑乎乎的"),
+    ("停电了", "又停电了一整天都没电"),
+])
+def test_paraphrases_are_close(a, b):
+    assert nlp.similarity(a, b) >= DUPLICATE_THRESHOLD
+
+
+def test_similarity_is_symmetric_bounded_and_total():
+    a, b = "三组的路灯不亮了", "三组路灯坏了好几天了晚上黑乎乎的"
+    assert nlp.similarity(a, b) == nlp.similarity(b, a)
+    assert nlp.similarity(a, a) == pytest.approx(1.0)
+    for x, y in [("", ""), ("", a), ("🙂🙂", a), ("hello", "hello"), (None, a), ("水" * 5000, a)]:
+        assert 0.0 <= nlp.similarity(x, y) <= 1.0
+    assert nlp.similarity("", a) == 0.0
+
+
+def test_typo_normalisation_applies():
+    assert nlp.similarity("拉圾没人收", "垃圾没人收") == pytest.approx(1.0)
+
+
+def test_find_duplicate_picks_the_closest_open_request():
+    candidates = [
+        ("GC-1", "村口路灯坏了"),
+        ("GC-2", "村口的自来水管爆裂了到处是水"),
+        ("GC-3", "二组的垃圾没人拉"),
+    ]
+    assert nlp.find_duplicate("村口水管爆了", candidates, DUPLICATE_THRESHOLD) == "GC-2"
+    assert nlp.find_duplicate("村口水管爆了", candidates[:1] + candidates[2:], DUPLICATE_THRESHOLD) is None
+    assert nlp.find_duplicate("村口水管爆了", [], DUPLICATE_THRESHOLD) is None
+    assert nlp.find_duplicate("🙂", candidates) is None
+    assert nlp.find_duplicate("村口水管爆了", iter(candidates)) == "GC-2"  # any iterable, default threshold
+    assert best_match("村口水管爆了", candidates)[0] == "GC-2"
+
+
+def test_find_duplicate_is_fast_enough_for_a_village_window():
+    import time
+
+    candidates = [(i, f"{i}号村民反映村口路灯坏了晚上看不见") for i in range(200)]
+    started = time.perf_counter()
+    nlp.find_duplicate("村口水管爆了", candidates)
+    assert time.perf_counter() - started < 1.0
