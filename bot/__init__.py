@@ -87,14 +87,24 @@ def create_app(settings: Settings | None = None) -> Flask:
         return _error_response(500)
 
     # load jieba and the classifier now, not on the first villager's message (WeChat waits 5 s)
-    import nlp
-
-    nlp.get_router()
+    _warm_up()
 
     from bot.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _warm_up() -> None:
+    """Load jieba, the classifier, the FAQ and the similarity weights at start-up, not on
+    the first villager's message (WeChat gives up after 5 s)."""
+    import nlp
+    from bot.services.catalog import faq_index
+    from nlp.similarity import find_duplicate
+
+    nlp.get_router().classify("村口的路灯坏了")
+    faq_index().match("低保怎么申请")
+    find_duplicate("村口水管爆了", [(1, "村口的自来水管爆裂了")])
 
 
 def _error_response(code: int):

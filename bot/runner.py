@@ -103,6 +103,7 @@ def _banner(s) -> None:
     for role, login, pw in demo_logins():
         lines.append(f"      {role:<8} {login} / {pw}")
     lines += [
+        f"  微心愿墙 Wish board:      {base}/board",
         "  演示公众号 Demo official account:",
         f"      Webhook URL:      {base}/wechat/demo",
         f"      Token:            {s.wechat_token}",
