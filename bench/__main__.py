@@ -1,9 +1,16 @@
-"""`make bench` = `python -m bench`: the webhook benchmark (see bench/__init__.py).
+"""`make bench` = `python -m bench`: Cunsheng's benchmarks (docs/benchmarks.md).
 
-Runs, in one go and on the same machine: the bare wechatpy handler (baseline), Cunsheng
-on SQLite + embedded Redis, and Cunsheng on PostgreSQL + the Redis server (skipped with a
-note when either is unreachable); then an in-process cProfile of the webhook on SQLite
-(bench/profile.py; `--no-profile` skips it). Options shorten or select runs.
+Parts (`--only PART`, repeatable; the default runs webhook, nlp and followup):
+- webhook: the bare wechatpy handler (baseline), Cunsheng on SQLite + embedded Redis, and
+  Cunsheng on PostgreSQL + the Redis server (skipped with a note when either is
+  unreachable); then an in-process cProfile of the webhook on SQLite (bench/profile.py;
+  `--no-profile` skips it). `--only bare|sqlite|postgres` runs single webhook targets.
+- nlp (issue 3): `bench.nlp_bench.run()` when that module exists and works.
+- followup (issue 4): webhook → worker → cadre's template message at the fake WeChat API
+  (bench/followup_bench.py).
+- admin (issue 5): PostgreSQL seeded with 1 M requests, inbox/request/dashboard p95 and
+  query plans (bench/admin_bench.py). Opt-in: `--only admin` or `--admin-rows N`.
+Results: bench/results/<part>-<time>.json|.md, and latest.md with the newest of every part.
 """
 from __future__ import annotations
 
@@ -44,8 +51,18 @@ def parse_args(argv):
     p.add_argument("--closed-seconds", type=float, default=15.0)
     p.add_argument("--warmup-seconds", type=float, default=3.0)
     p.add_argument("--villagers", type=int, default=200, help="distinct openids, bound during warm-up")
-    p.add_argument("--only", choices=["bare", "sqlite", "postgres"], action="append",
-                   help="run only these targets (repeatable); the ratio target needs bare too")
+    p.add_argument("--only", choices=["webhook", "bare", "sqlite", "postgres", "nlp", "followup", "admin"],
+                   action="append",
+                   help="run only these parts or webhook targets (repeatable); the ratio target needs bare too")
+    p.add_argument("--admin-rows", type=int, default=None,
+                   help="requests seeded for the admin part (1,000,000); giving it also selects the admin part")
+    p.add_argument("--admin-samples", type=int, default=30, help="samples per admin page after warm-up (30)")
+    p.add_argument("--no-admin-events", dest="admin_events", action="store_false",
+                   help="do not seed two timeline events per request in the admin part")
+    p.add_argument("--followup-rate", type=float, default=5.0, help="followup: villager messages/s (5)")
+    p.add_argument("--followup-seconds", type=float, default=20.0, help="followup: seconds of sending (20)")
+    p.add_argument("--drain-rows", type=int, default=150,
+                   help="followup: pending outbox rows drained by one burst worker, twice (150)")
     p.add_argument("--quick", action="store_true", help="5 s phases, 1 s warm-up: to try the benchmark")
     p.add_argument("--keep-db", action="store_true", help="keep the cunsheng_bench PostgreSQL database")
     p.add_argument("--no-profile", dest="profile", action="store_false",
@@ -53,6 +70,19 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.quick:
         a.open_seconds, a.closed_seconds, a.warmup_seconds = 5.0, 5.0, 1.0
+        a.followup_seconds, a.drain_rows, a.admin_samples = 6.0, 60, 10
+        if a.admin_rows is None and "admin" in (a.only or []):
+            a.admin_rows = 50_000
+    only = set(a.only or [])
+    a.parts = [p for p in ("webhook", "nlp", "followup", "admin")
+               if (p in only) or (p == "webhook" and only & {"bare", "sqlite", "postgres"})]
+    if not only:
+        a.parts = ["webhook", "nlp", "followup"]
+    if a.admin_rows is not None and "admin" not in a.parts:
+        a.parts.append("admin")
+    if a.admin_rows is None:
+        a.admin_rows = 1_000_000
+    a.webhook_targets = [t for t in ("bare", "sqlite", "postgres") if t in only] or ["bare", "sqlite", "postgres"]
     return a
 
 
@@ -254,7 +284,7 @@ def _main(args) -> int:
     machine = describe()  # first: the load average before we start anything
     started = datetime.now(timezone.utc)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    targets = args.only or ["bare", "sqlite", "postgres"]
+    targets = args.webhook_targets if "webhook" in args.parts else []
     opts = gunicorn_options()
     result = {
         "benchmark": "webhook", "started_utc": started.strftime("%Y-%m-%d %H:%M:%S UTC"), "machine": machine,
@@ -313,14 +343,21 @@ def _main(args) -> int:
         except Exception as exc:  # noqa: BLE001 - the tree may be mid-edit: record it, keep the figures
             result["failed"].append({"target": "profile", "error": f"{exc.__class__.__name__}: {exc}"[-1500:]})
             log(f"profile: FAILED {exc.__class__.__name__}: {exc}")
-    result["total_seconds"] = round(time.monotonic() - t_start, 1)
-    result["verdicts"] = verdicts(result["runs"], args)
-    result["notes"] += notes(result)
-    jpath, mpath = report.write(result, stamp)
-    print()
-    print(report.markdown(result))
-    log(f"wrote {jpath.relative_to(ROOT)}, {mpath.relative_to(ROOT)} and bench/results/latest.md "
-        f"in {result['total_seconds']:.0f} s")
+    written = []
+    if targets:
+        result["total_seconds"] = round(time.monotonic() - t_start, 1)
+        result["verdicts"] = verdicts(result["runs"], args)
+        result["notes"] += notes(result)
+        jpath, mpath = report.write(result, stamp)
+        print()
+        print(report.markdown(result))
+        written += [jpath, mpath]
+    from bench import parts
+
+    written += parts.run_parts(args, TMP, stamp, machine, log)
+    latest = report.write_latest(stamp, args.parts)
+    log("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written + [latest])
+        + f" in {time.monotonic() - t_start:.0f} s")
     return 0
 
 

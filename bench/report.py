@@ -82,5 +82,51 @@ def write(result: dict, stamp: str) -> tuple[Path, Path]:
     jpath.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     md = markdown(result)
     mpath.write_text(md, encoding="utf-8")
-    (RESULTS / "latest.md").write_text(md, encoding="utf-8")
+    return jpath, mpath
+
+
+PARTS = (("webhook", "Webhook (POST /wechat/demo)"), ("nlp", "Routing model (issue 3)"),
+         ("followup", "Follow-through (issue 4)"), ("admin", "Admin console, 1 M requests (issue 5)"))
+
+
+def _demote(md: str) -> str:
+    """A part's own file starts at '#': one level down inside latest.md."""
+    return "\n".join(("#" + ln) if ln.startswith("#") else ln for ln in md.splitlines())
+
+
+def write_latest(stamp: str, ran: list[str]) -> Path:
+    """latest.md: the newest result of every part; parts not run now come from earlier runs (dated)."""
+    out = ["# Cunsheng benchmarks — latest results", "",
+           f"Run {stamp} ran: {', '.join(ran) or 'nothing'}. Parts not run this time are the newest earlier "
+           f"result of that part (its date is in its heading). How to run and what each part measures: "
+           f"`docs/benchmarks.md`.", ""]
+    for key, title in PARTS:
+        files = sorted(RESULTS.glob(f"{key}-*.md"))
+        if not files:
+            out += [f"## {title}", "", "(never run)", ""]
+            continue
+        newest = files[-1]
+        fresh = newest.stem.endswith(stamp)
+        out += [_demote(newest.read_text(encoding="utf-8")).rstrip(), "",
+                f"*({'this run' if fresh else 'earlier run'}: `bench/results/{newest.name}`)*", ""]
+    path = RESULTS / "latest.md"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def machine_lines(m: dict) -> list[str]:
+    pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    return [f"- CPU: {m['cpu_model']} ({m['logical_cpus']} logical CPUs, {m['physical_cores']} cores), "
+            f"RAM {m['ram_gib']} GiB, {m['os']}",
+            f"- Python {m['python']}; SQLite {m['sqlite']}", f"- {pk}",
+            f"- Load average before start: {' / '.join(str(x) for x in m['load_average_before'])}",
+            f"- Git commit {m['git_commit'][:12]}" + (f" (+{m['git_dirty_files']} uncommitted files in the tree)"
+                                                      if m["git_dirty_files"] else "")]
+
+
+def write_part(key: str, result: dict, md: str, stamp: str) -> tuple[Path, Path]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    jpath, mpath = RESULTS / f"{key}-{stamp}.json", RESULTS / f"{key}-{stamp}.md"
+    jpath.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    mpath.write_text(md, encoding="utf-8")
     return jpath, mpath

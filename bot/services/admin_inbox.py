@@ -114,9 +114,15 @@ def build(f: Filters, m, dialect: str, now: datetime | None = None):
     return stmt
 
 
+COUNT_CAP = 10000
+
+
 def page(session: Session, f: Filters, m, dialect: str) -> tuple[int, list[Request]]:
     stmt = build(f, m, dialect)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    # counting a whole county's million rows costs more than the page itself: count at most
+    # COUNT_CAP + 1 rows; the page shows "10000+" and pagination stops there
+    total = session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Request.id).limit(COUNT_CAP + 1).subquery()))
     rows = session.scalars(stmt.options(joinedload(Request.village)).order_by(*SORTS[f.sort])
                            .offset((f.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     return total, list(rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Integer, Text, cast, column, func, insert, select, text
+from sqlalchemy import literal_column, Integer, Text, cast, column, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -90,4 +90,4 @@ def matching_ids(dialect: str, q: str):
         return text("SELECT rowid FROM request_search_fts WHERE request_search_fts MATCH :match").bindparams(
             match=match).columns(column("rowid", Integer))
     return select(RequestSearch.request_id).where(
-        func.string_to_array(RequestSearch.tokens, " ").op("@>")(cast(array(words), ARRAY(Text))))
+        func.string_to_array(RequestSearch.tokens, literal_column("' '")).op("@>")(cast(array(words), ARRAY(Text))))
