@@ -268,3 +268,18 @@ def http_error(exc: HTTPException):
     if request.path.startswith(bp.url_prefix + "/cgi-bin/"):
         return _json(fa.FakeError(47001 if exc.code == 400 else -1).body(), exc.code or 200)
     return _bad(exc.description or "error", exc.code or 400)
+
+
+# ---- WeCom (企业微信) group robot webhook, for teams whose members have no WeChat ----------
+# https://developer.work.weixin.qq.com/document/path/91770 — POST JSON {"msgtype":"text","text":{"content":…}}
+@bp.post("/wecom-robot/<key>")
+def wecom_robot(key: str):
+    r = redis()
+    body = _peek_body()
+    ok = isinstance(body, dict) and body.get("msgtype") == "text" and isinstance(body.get("text"), dict) \
+        and isinstance(body["text"].get("content"), str) and 0 < len(body["text"]["content"].encode()) <= 2048
+    result = {"errcode": 0, "errmsg": "ok"} if ok else {"errcode": 40008, "errmsg": "invalid message type"}
+    fa.record_call(r, {"time": round(fa.now(r), 3), "method": "POST", "path": f"/wecom-robot/{key}",
+                       "kind": "wecom", "touser": f"wecom:{key}", "query": {}, "request": body,
+                       "http_status": 200, "errcode": result["errcode"], "errmsg": result["errmsg"]})
+    return _json(result)

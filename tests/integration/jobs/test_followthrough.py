@@ -340,3 +340,26 @@ def test_same_problem_from_several_villagers_is_one_cluster_for_the_team(client,
         assert s.scalar(select(Request.status).where(Request.number == unrelated)) == "assigned"
         told = s.scalar(select(func.count(Outbox.id)).where(Outbox.event == "resolved"))
     assert told == 3  # every villager of the cluster hears back
+
+
+def test_members_without_wechat_are_reached_through_the_teams_wecom_robot(client, wx, res, redis, settings):
+    from bot.models import Team
+
+    with res.db.session() as s:
+        m = s.scalar(select(Member).where(Member.login == MEMBER))
+        m.openid = None  # this member has no WeChat
+        s.get(Team, m.team_id).wecom_webhook = f"{settings.wechat_api_base}/wecom-robot/team-key-1"
+    _, number = report(client, wx)
+    drain(res)
+    robot = fake_api.calls(redis, touser="wecom:team-key-1")
+    assert len(robot) == 1 and robot[0]["errcode"] == 0 and number in robot[0]["request"]["text"]["content"]
+    leader = [c for c in fake_api.calls(redis, touser=cadre_openid(LEADER)) if c["kind"] == "template"]
+    assert len(leader) == 1  # the bound leader still gets their own message, once
+
+
+def test_without_a_robot_the_leader_is_told_for_members_without_wechat(client, wx, res):
+    with res.db.session() as s:
+        s.scalar(select(Member).where(Member.login == MEMBER)).openid = None
+    _, number = report(client, wx)
+    assert ("new_task", followup_member_id(res, LEADER)) in outbox_events(res, number)
+    assert not any(e == "new_task" and mid == followup_member_id(res, MEMBER) for e, mid in outbox_events(res, number))
