@@ -1,4 +1,4 @@
-"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-e].py).
+"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-f].py).
 
     python nlp/data/make_seed.py
 
@@ -27,14 +27,15 @@ from seed_sentences_b import CULTURE, GOVERNANCE, WISH  # noqa: E402
 import seed_sentences_c as more  # noqa: E402
 import seed_sentences_d as extra  # noqa: E402
 import seed_sentences_e as voices  # noqa: E402
+import seed_sentences_f as issue3  # noqa: E402
 
 SOURCES = {
-    "ecology": ECOLOGY + more.ECOLOGY + extra.ECOLOGY + voices.ECOLOGY,
-    "industry": INDUSTRY + more.INDUSTRY + extra.INDUSTRY + voices.INDUSTRY,
-    "welfare": WELFARE + more.WELFARE + extra.WELFARE + voices.WELFARE,
-    "governance": GOVERNANCE + more.GOVERNANCE + extra.GOVERNANCE + voices.GOVERNANCE,
-    "culture": CULTURE + more.CULTURE + extra.CULTURE + voices.CULTURE,
-    "wish": WISH + more.WISH + extra.WISH + voices.WISH,
+    "ecology": ECOLOGY + more.ECOLOGY + extra.ECOLOGY + voices.ECOLOGY + issue3.ECOLOGY,
+    "industry": INDUSTRY + more.INDUSTRY + extra.INDUSTRY + voices.INDUSTRY + issue3.INDUSTRY,
+    "welfare": WELFARE + more.WELFARE + extra.WELFARE + voices.WELFARE + issue3.WELFARE,
+    "governance": GOVERNANCE + more.GOVERNANCE + extra.GOVERNANCE + voices.GOVERNANCE + issue3.GOVERNANCE,
+    "culture": CULTURE + more.CULTURE + extra.CULTURE + voices.CULTURE + issue3.CULTURE,
+    "wish": WISH + more.WISH + extra.WISH + voices.WISH + issue3.WISH,
 }
 DEV_SHARE = 0.2
 VARIANT_SHARE = 0.7
