@@ -13,8 +13,7 @@ from bot.services import admin_auth, admin_scope
 from bot.services.catalog import team_names
 from bot.services.clock import fmt_local
 
-ROLE_LABELS = {"county_admin": "县级管理员", "township_supervisor": "乡镇督导", "village_secretary": "村党支部书记",
-               "team_leader": "工作队队长", "team_member": "工作队队员"}
+from bot.models.people import ROLE_LABELS  # noqa: E402,F401 - re-exported for the admin views
 
 
 @bp.before_request

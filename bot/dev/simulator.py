@@ -34,13 +34,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-ROLE_LABELS = {
-    "county_admin": "县级管理员",
-    "township_supervisor": "乡镇督导组",
-    "village_secretary": "村党支部书记",
-    "team_leader": "工作队队长",
-    "team_member": "工作队队员",
-}
+from bot.models.people import ROLE_LABELS  # noqa: E402
 ACCOUNT_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # a short AMR-NB file: header and a few silent frames, so media/get of a voice works
 _SILENT_AMR = b"#!AMR\n" + (b"\x04" + bytes(12)) * 10

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.db import Base, UTCDateTime, utcnow
 
 ROLES = ("county_admin", "township_supervisor", "village_secretary", "team_leader", "team_member")
+ROLE_LABELS = {"county_admin": "县级管理员", "township_supervisor": "乡镇督导", "village_secretary": "村党支部书记",
+               "team_leader": "工作队队长", "team_member": "工作队队员"}
 
 
 class Member(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import BindingCode, Member, Request, RequestEvent, Team, Village, Villager
-from bot.models.people import ROLES
+from bot.models.people import ROLE_LABELS
 from bot.services import notify
 from bot.services.catalog import team_names
 from bot.services.clock import fmt_local
@@ -25,9 +25,6 @@ from handlers import texts
 from handlers.cadre import CadreCommand
 
 ACTIVE = ("assigned", "accepted", "reopened")
-ROLE_LABELS = {"county_admin": "县级管理员", "township_supervisor": "乡镇督导", "village_secretary": "村党支部书记",
-               "team_leader": "工作队队长", "team_member": "工作队队员"}
-assert set(ROLE_LABELS) == set(ROLES)
 
 
 def cfg() -> dict:
