@@ -13,17 +13,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.svm import LinearSVC
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from . import paths, rules, store
-from .fastpath import FastScorer, FastTfidf
+from . import fastpath, paths, rules, store
+from .fastpath import CompiledModel
 from .priors import load_priors
-from .tokenizer import normalize, tokenize
+from .tokenizer import cached_tokens, cut_normalized, normalize, remember_tokens, tokenize
+
+# scikit-learn (and scipy) are imported only to train, to evaluate a batch, or to
+# serve a model without its compiled form (fast.npz): a serving process loads the
+# compiled model and never imports them (about a second and 60 MB saved).
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +33,13 @@ RULE_CHARS = 4000
 BATCH_CHUNK = 512  # classify_many works in chunks of this size (< the tokenizer cache)
 
 
-def build_pipeline() -> Pipeline:
+def build_pipeline():
+    """The unfitted scikit-learn pipeline (``fastpath.CompiledModel`` serves it once fitted)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
     word = TfidfVectorizer(
         tokenizer=tokenize, token_pattern=None, lowercase=False,
         ngram_range=(1, 2), sublinear_tf=True, min_df=1,
@@ -90,6 +94,8 @@ def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
 
     Labels; with ``with_confidence`` a (labels, confidences) pair.
     """
+    import sklearn
+
     priors = load_priors()
     labels = [str(c) for c in model.classes_]
     norms = [normalize(t) for t in texts]
@@ -108,55 +114,116 @@ def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
     return (result, confidence) if with_confidence else result
 
 
-class _Loaded:
-    """One loaded model version and what classify needs from it, precomputed."""
+def _evidence_tables_from_pipeline(model, coef: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(weights, display names, evidence kinds) of a pipeline served by scikit-learn."""
+    names = list(model.named_steps["features"].get_feature_names_out())
+    word_vocabulary = frozenset(
+        n.split("__", 1)[1] for n in names if n.startswith("word__") and " " not in n
+    )
+    display: list[str] = []
+    kinds = np.zeros(len(names), dtype=np.int8)
+    for j, n in enumerate(names):
+        term = n.split("__", 1)[1]
+        if n.startswith("word__"):
+            display.append(term.replace(" ", ""))
+            if " " not in term:
+                kinds[j] = fastpath.EV_WORD if len(term) >= 2 else fastpath.EV_SINGLE
+        else:
+            display.append(term)
+            if len(term) >= 2 and term in word_vocabulary:
+                kinds[j] = fastpath.EV_CHAR_WORD
+    return coef, display, kinds
 
-    def __init__(self, model, meta: dict, path: Path | None):
-        self.model = model
+
+class _Loaded:
+    """One loaded model version and what classify needs from it, precomputed.
+
+    Served by its compiled form (``fast.npz``, see ``fastpath``) when there is
+    one; the scikit-learn pipeline (``model.joblib``) is then loaded only if
+    something asks for ``model``/``features``/``clf`` (batch evaluation, tests).
+    A version without ``fast.npz`` is loaded with scikit-learn and compiled in
+    memory; a pipeline that cannot be compiled is served by scikit-learn itself.
+    """
+
+    def __init__(self, meta: dict, path: Path | None, *, model=None,
+                 compiled: CompiledModel | None = None, compile: bool = True):
+        self._model = model
         self.meta = meta
         self.path = path
         self.version = str(meta.get("version", path.name if path else "unknown"))
         self.created_at = str(meta.get("created_at", ""))
         self.max_chars = int(meta.get("max_chars") or MAX_CHARS)
-        self.features = model.named_steps["features"]
-        self.clf = model.named_steps["clf"]
-        self.labels = [str(c) for c in self.clf.classes_]
-        names = self.features.get_feature_names_out()
-        self.feature_names = [
-            n.split("__", 1)[1].replace(" ", "") if n.startswith("word__") else n.split("__", 1)[1]
-            for n in names
-        ]
-        self.is_word = np.array([n.startswith("word__") for n in names])
-        self.is_bigram = np.array([n.startswith("word__") and " " in n for n in names])
-        self.word_vocabulary = frozenset(
-            n.split("__", 1)[1] for n in names if n.startswith("word__") and " " not in n
-        )
-        coef = _coefficients(self.clf)
-        if coef.shape[0] == 1 and len(self.labels) == 2:  # binary: one row for class 1
-            coef = np.vstack([-coef[0], coef[0]])
-        self.coef = coef
-        try:
-            weights = self.features.transformer_weights or {}
-            offset, fast = 0, []
-            for name, vec in self.features.transformer_list:
-                fast.append(FastTfidf(vec, offset, weights.get(name)))
-                offset += len(vec.vocabulary_)
-            self.fast_features: list[FastTfidf] | None = fast
-            self.fast_scorer: FastScorer | None = FastScorer(self.clf, np.asarray(self.clf.classes_))
-        except Exception:  # other settings or estimator: use scikit-learn itself
-            self.fast_features = self.fast_scorer = None
+        if compiled is None and model is not None and compile:
+            try:
+                compiled = CompiledModel.from_pipeline(model)
+            except TypeError as exc:  # other settings or estimator: scikit-learn serves it
+                log.info("nlp model %s served by scikit-learn (%s)", self.version, exc)
+        self.compiled = compiled
+        if compiled is not None:
+            self.labels = list(compiled.classes)
+            self.coef, self.feature_names, self.evidence_kinds = compiled.evidence_tables()
+        else:
+            self.labels = [str(c) for c in self.clf.classes_]
+            coef = _coefficients(self.clf)
+            if coef.shape[0] == 1 and len(self.labels) == 2:  # binary: one row for class 1
+                coef = np.vstack([-coef[0], coef[0]])
+            self.coef, self.feature_names, self.evidence_kinds = _evidence_tables_from_pipeline(model, coef)
 
-    def scores(self, norm: str) -> tuple[np.ndarray, np.ndarray, list[float]]:
-        """(feature indices, feature values, probabilities) for one normalised message."""
-        if self.fast_features is not None and self.fast_scorer is not None:
-            parts = [f.transform(norm) for f in self.fast_features]
-            idx = np.concatenate([p[0] for p in parts])
-            val = np.concatenate([p[1] for p in parts])
-            return idx, val, self.fast_scorer.predict_proba(idx, val).tolist()
+    @classmethod
+    def from_dir(cls, path: Path, meta: dict) -> "_Loaded":
+        """Load a version dir: its compiled form when usable, else the pipeline."""
+        fast = path / fastpath.FILE
+        if fast.is_file():
+            try:
+                return cls(meta, path, compiled=CompiledModel.load(fast))
+            except (OSError, ValueError, TypeError, KeyError):
+                log.warning("nlp model %s: unusable %s, loading the pipeline", path.name, fastpath.FILE,
+                            exc_info=True)
+        return cls(meta, path, model=store.load_model(path))
+
+    @property
+    def model(self):
+        """The scikit-learn pipeline (loaded on first use when served compiled)."""
+        if self._model is None:
+            if self.path is None:
+                raise RuntimeError("no pipeline for this model")
+            self._model = store.load_model(self.path)
+        return self._model
+
+    @property
+    def features(self):
+        return self.model.named_steps["features"]
+
+    @property
+    def clf(self):
+        return self.model.named_steps["clf"]
+
+    def scores(self, norm: str) -> tuple[np.ndarray, np.ndarray, list[float], list[str]]:
+        """(feature indices, feature values, probabilities, tokens) of one normalised message.
+
+        The message is cut by jieba once; its tokens serve the word features, the
+        keyword priors and the evidence, and are left in the tokenizer's cache for
+        the FAQ and duplicate checks of the same text.
+        """
+        compiled = self.compiled
+        if compiled is not None:
+            # what the pipeline sees: its char preprocessor and its word tokenizer both
+            # normalise the (already normalised) text again; tokenize(norm) cuts that
+            seen = normalize(norm)
+            tokens = cached_tokens(norm)
+            if tokens is None:
+                tokens = cut_normalized(seen) if seen else []
+                remember_tokens(norm, tokens)
+            idx, val = compiled.features(seen, tokens)
+            return idx, val, compiled.predict_proba(idx, val).tolist(), tokens
+        import scipy.sparse as sp
+        import sklearn
+
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             x = sp.csr_matrix(self.features.transform([norm]))
             x.sort_indices()
-            return x.indices.astype(np.int64), x.data, self.clf.predict_proba(x)[0].tolist()
+            proba = self.clf.predict_proba(x)[0].tolist()
+        return x.indices.astype(np.int64), x.data, proba, tokenize(norm)
 
 
 def _evidence(loaded: _Loaded, idx: np.ndarray, val: np.ndarray, label_index: int,
@@ -164,21 +231,24 @@ def _evidence(loaded: _Loaded, idx: np.ndarray, val: np.ndarray, label_index: in
     if idx.size == 0 or loaded.coef.shape[1] <= int(idx.max()):
         return keyword_hits[:limit]
     contrib = val * loaded.coef[label_index, idx]
-    order = np.argsort(-contrib, kind="stable")
+    kinds = loaded.evidence_kinds[idx]
+    # only features that pushed the label and can be shown (no word bigrams, no
+    # char n-grams that are not words); a stable sort keeps the order of ties
+    keep = np.flatnonzero((contrib > 0) & (kinds != fastpath.EV_SKIP))
+    order = keep[np.argsort(-contrib[keep], kind="stable")]
+    names = loaded.feature_names
     words: list[str] = []
     single: list[str] = []
     chars: list[str] = []
-    for k in order:
-        if contrib[k] <= 0:
-            break
-        j = idx[k]
-        name = loaded.feature_names[j]
-        if loaded.is_word[j]:
-            if loaded.is_bigram[j]:
-                continue
-            (words if len(name) >= 2 else single).append(name)
-        elif len(name) >= 2 and name in loaded.word_vocabulary:
-            chars.append(name)  # a character n-gram that is also a known word
+    for k in order.tolist():
+        j = int(idx[k])
+        kind = kinds[k]
+        if kind == fastpath.EV_WORD:
+            words.append(names[j])
+        elif kind == fastpath.EV_SINGLE:
+            single.append(names[j])
+        else:
+            chars.append(names[j])  # a character n-gram that is also a known word
     chosen: list[str] = []
     for name in words[:limit] + keyword_hits + chars:
         if len(chosen) >= limit:
@@ -236,7 +306,7 @@ class Router:
                     current.created_at, current.version
                 ) or meta.get("version") == current.version:
                     return False
-                self._loaded = _Loaded(store.load_model(path), meta, path)
+                self._loaded = _Loaded.from_dir(path, meta)
                 log.info("nlp model reloaded version=%s", self._loaded.version)
                 return True
             except Exception:  # keep serving the old model
@@ -247,35 +317,35 @@ class Router:
         """Calibrated label probabilities after keyword priors (for tooling)."""
         loaded = self._loaded
         norm = normalize(text[:loaded.max_chars])
-        _, _, proba = loaded.scores(norm)
-        hits = load_priors().hits(norm, tokenize(norm))
-        return dict(zip(loaded.labels, load_priors().apply(loaded.labels, proba, hits)))
+        _, _, proba, tokens = loaded.scores(norm)
+        priors = load_priors()
+        return dict(zip(loaded.labels, priors.apply(loaded.labels, proba, priors.hits(norm, tokens))))
 
     def classify(self, text: str) -> Classification:
         """Label, confidence, runner-up, evidence, intent, priority and tier of one message."""
         self.reload_if_newer()
-        loaded = self._loaded
-        text, intent = self._prepare(text)
-        if intent in ("empty", "non_chinese"):
-            return Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
-        norm = normalize(text[:loaded.max_chars])
-        idx, val, proba = loaded.scores(norm)
-        return self._decide(loaded, text, intent, norm, idx, val, proba)
+        return self._classify(self._loaded, text)
 
     def classify_many(self, texts: list[str]) -> list[Classification]:
-        """``classify`` for many messages at once (the same results, faster per message).
+        """``classify`` for many messages at once (the same results).
 
-        Features and probabilities are computed for the whole batch by scikit-learn;
-        the rules, priors and evidence then run per message.
+        A compiled model (the usual case) scores message by message, which is as
+        fast as a batch; a model served by scikit-learn computes features and
+        probabilities for the whole batch, then rules, priors and evidence per message.
         """
         texts = list(texts)
+        self.reload_if_newer()
+        loaded = self._loaded
+        if loaded.compiled is not None:
+            return [self._classify(loaded, t) for t in texts]
         if len(texts) > BATCH_CHUNK:  # keep each chunk's tokens in the tokenizer's cache
             return [c for i in range(0, len(texts), BATCH_CHUNK)
                     for c in self.classify_many(texts[i:i + BATCH_CHUNK])]
-        self.reload_if_newer()
-        loaded = self._loaded
+        import scipy.sparse as sp
+        import sklearn
+
         prepared = [self._prepare(t) for t in texts]
-        todo = [i for i, (_, intent) in enumerate(prepared) if intent not in ("empty", "non_chinese")]
+        todo = [i for i, (_, _, intent) in enumerate(prepared) if intent not in ("empty", "non_chinese")]
         norms = [normalize(prepared[i][0][:loaded.max_chars]) for i in todo]
         results: list[Classification | None] = [None] * len(prepared)
         if todo:
@@ -285,32 +355,41 @@ class Router:
                 probas = loaded.clf.predict_proba(x)
             for row, i in enumerate(todo):
                 start, end = x.indptr[row], x.indptr[row + 1]
-                text, intent = prepared[i]
-                results[i] = self._decide(loaded, text, intent, norms[row],
+                text, compacted, intent = prepared[i]
+                results[i] = self._decide(loaded, text, compacted, intent, norms[row], tokenize(norms[row]),
                                           x.indices[start:end].astype(np.int64), x.data[start:end],
                                           probas[row].tolist())
         return [
             r if r is not None else Classification(None, 0.0, None, 0.0, [], loaded.version,
-                                                   prepared[i][1], "normal", "general")
+                                                   prepared[i][2], "normal", "general")
             for i, r in enumerate(results)
         ]
 
+    def _classify(self, loaded: _Loaded, text) -> Classification:
+        text, compacted, intent = self._prepare(text)
+        if intent in ("empty", "non_chinese"):
+            return Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
+        norm = normalize(text[:loaded.max_chars])
+        idx, val, proba, tokens = loaded.scores(norm)
+        return self._decide(loaded, text, compacted, intent, norm, tokens, idx, val, proba)
+
     @staticmethod
-    def _prepare(text) -> tuple[str, str | None]:
+    def _prepare(text) -> tuple[str, str, str | None]:
+        """(text, its compact form for the rules, the rule-decided intent or None)."""
         text = text if isinstance(text, str) else ("" if text is None else str(text))
         text = text[:RULE_CHARS]
-        return text, rules.base_intent(text)
+        compacted = rules.compact(text)
+        return text, compacted, rules.base_intent(text, compacted=compacted)
 
-    def _decide(self, loaded: _Loaded, text: str, intent: str | None, norm: str,
-                idx: np.ndarray, val: np.ndarray, proba: list[float]) -> Classification:
-        tokens = tokenize(norm)
+    def _decide(self, loaded: _Loaded, text: str, compacted: str, intent: str | None, norm: str,
+                tokens: list[str], idx: np.ndarray, val: np.ndarray, proba: list[float]) -> Classification:
         priors = load_priors()
         hits = priors.hits(norm, tokens)
         proba = priors.apply(loaded.labels, proba, hits)
         order = sorted(range(len(proba)), key=lambda i: -proba[i])
         best, second = order[0], (order[1] if len(order) > 1 else None)
         label = loaded.labels[best]
-        explicit_wish = rules.is_explicit_wish(text)
+        explicit_wish = rules.is_explicit_wish(text, compacted=compacted)
         if explicit_wish and "wish" in loaded.labels and label != "wish":
             # the villager said 微心愿/心愿 outright: trust them, keep the model's
             # first choice as runner-up
@@ -332,8 +411,8 @@ class Router:
                 intent, faq_id, faq_answer = "faq", found.id, found.answer
         if intent is None:
             intent = "wish" if label == "wish" or explicit_wish else "problem"
-        priority = rules.detect_priority(text)
-        tier = rules.detect_tier(text, set(hits), runner_conf)
+        priority = rules.detect_priority(text, compacted=compacted)
+        tier = rules.detect_tier(text, set(hits), runner_conf, compacted=compacted)
         return Classification(
             label=label,
             confidence=round(float(confidence), 4),
@@ -367,7 +446,7 @@ def _load_or_train(root: Path) -> _Loaded:
     if found is None:  # pragma: no cover - save_model just wrote one
         raise RuntimeError(f"no loadable model under {root}")
     path, meta = found
-    return _Loaded(store.load_model(path), meta, path)
+    return _Loaded.from_dir(path, meta)
 
 
 def get_router(model_dir: str | Path | None = None, *, faq=None) -> Router:
@@ -402,5 +481,5 @@ def router_from_dir(path: str | Path, *, faq=None) -> Router:
         raise FileNotFoundError(f"{path}: no model (model.joblib + meta.json) found")
     version_dir, meta = found
     root = version_dir.parent
-    return Router(root, _Loaded(store.load_model(version_dir), meta, version_dir),
+    return Router(root, _Loaded.from_dir(version_dir, meta),
                   reload_interval=float("inf"), faq=faq)

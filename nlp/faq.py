@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from . import tokenizer
 from .rules import compact, has_han
 from .similarity import Features, features
 from .tokenizer import normalize
@@ -77,7 +78,17 @@ class FaqIndex:
         self._keywords: list[tuple[str, ...]] = [
             tuple(normalize(k).lower() for k in e.keywords if k) for e in self.entries
         ]
+        self._featurise()
+
+    def _featurise(self) -> None:
+        self._generation = tokenizer.generation()
         self._questions: list[list[Features]] = [[features(q) for q in e.questions] for e in self.entries]
+
+    def _current_questions(self) -> list[list[Features]]:
+        """The questions' features, recomputed when ``nlp.add_words`` changed the dictionary."""
+        if self._generation != tokenizer.generation():
+            self._featurise()
+        return self._questions
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -121,7 +132,7 @@ class FaqIndex:
             return []
         target = features(norm)
         found = []
-        for entry, keywords, questions in zip(self.entries, self._keywords, self._questions):
+        for entry, keywords, questions in zip(self.entries, self._keywords, self._current_questions()):
             if not any(k in norm for k in keywords):
                 continue
             found.append((entry.id, round(max(target.cosine(q) for q in questions), 4)))

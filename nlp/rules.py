@@ -64,9 +64,13 @@ _THANKS_OR_GREETING_RE = re.compile(_THANKS_RE.pattern + "|" + _GREETING_RE.patt
 _WISH_PREFIX_RE = re.compile(r"^(我的)?(微心愿|心愿|许个心愿|许一个心愿|我有一?个(微)?心愿|我的(微)?心愿是)")
 
 
-def is_explicit_wish(text: str) -> bool:
-    """Starts with 微心愿/心愿 (after punctuation and spaces are removed)."""
-    return bool(_WISH_PREFIX_RE.search(compact(text)[:12]))
+def is_explicit_wish(text: str, *, compacted: str | None = None) -> bool:
+    """Starts with 微心愿/心愿 (after punctuation and spaces are removed).
+
+    ``compacted``: ``compact(text)`` when the caller already has it.
+    """
+    c = compact(text) if compacted is None else compacted
+    return bool(_WISH_PREFIX_RE.search(c[:12]))
 
 
 def _only(text: str, pattern: re.Pattern[str], leftover: int) -> bool:
@@ -77,7 +81,7 @@ def _only(text: str, pattern: re.Pattern[str], leftover: int) -> bool:
     return len(rest) <= leftover
 
 
-def base_intent(text: str) -> str | None:
+def base_intent(text: str, *, compacted: str | None = None) -> str | None:
     """The rule-decided intent, or None when it is a problem or a wish.
 
     Order: empty / non_chinese, cancel, query, greeting or thanks (only when the
@@ -85,7 +89,7 @@ def base_intent(text: str) -> str | None:
     """
     try:
         raw = text or ""
-        c = compact(raw)
+        c = compact(raw) if compacted is None else compacted
         if not has_han(raw):
             return "non_chinese" if c and _has_alnum(c) else "empty"
         if not has_han(c):
@@ -143,10 +147,10 @@ _NEGATION_RE = re.compile(r"(没|没有|未|不|无|别|防止|预防|避免|以
 _PAST_RE = re.compile(r"^了?(以后|之后|后来)")
 
 
-def detect_priority(text: str) -> str:
+def detect_priority(text: str, *, compacted: str | None = None) -> str:
     """'urgent' for fire, flood, injury, missing people, livestock outbreaks..."""
     try:
-        c = compact(text)
+        c = compact(text) if compacted is None else compacted
         for m in _URGENT_RE.finditer(c):
             before = c[max(0, m.start() - 3) : m.start()]
             if _NEGATION_RE.search(before) or _PAST_RE.search(c[m.end() : m.end() + 3]):
@@ -167,20 +171,20 @@ _GROUP_RE = re.compile(
 _GROUP_EXCLUDE_RE = re.compile(r"集体经济|村集体|集体分红|集体收入")
 
 
-def is_group_matter(text: str) -> bool:
-    c = _GROUP_EXCLUDE_RE.sub("", compact(text))
+def is_group_matter(text: str, *, compacted: str | None = None) -> bool:
+    c = _GROUP_EXCLUDE_RE.sub("", compact(text) if compacted is None else compacted)
     return bool(_GROUP_RE.search(c))
 
 
 def detect_tier(text: str, keyword_labels: set[str] | None = None,
-                runner_up_confidence: float = 0.0) -> str:
+                runner_up_confidence: float = 0.0, *, compacted: str | None = None) -> str:
     """'complex' for a large group, or when several teams are clearly involved.
 
     Several teams: keywords of at least two (non-wish) teams occur and the
     classifier's runner-up keeps at least 0.25 of the probability.
     """
     try:
-        if is_group_matter(text):
+        if is_group_matter(text, compacted=compacted):
             return "complex"
         teams = {lab for lab in (keyword_labels or set()) if lab != "wish"}
         if len(teams) >= 2 and runner_up_confidence >= 0.25:

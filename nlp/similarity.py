@@ -8,7 +8,9 @@ so words every message has (村里, 麻烦, 一下) count little and the words t
 say what is wrong (水管, 路灯, 低保) count much. ``similarity`` is the cosine of
 the two weighted bags: 1.0 for the same message, 0.0 for nothing shared.
 
-Pure functions of the texts (plus the seed corpus, read once per process).
+Pure functions of the texts (plus the seed corpus, read once per process) and
+of jieba's dictionary: when ``nlp.add_words`` changes it (a new village name),
+the cached features and the IDF table are recomputed on next use.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from . import paths
+from . import paths, tokenizer
 from .tokenizer import normalize, tokenize
 
 #: find_duplicate's default: "the same problem, said differently" (see tests)
@@ -45,6 +47,8 @@ _SINGLE_VERBS = frozenset("爆破漏断坏塌堵停淹烧")
 _idf_lock = threading.Lock()
 _idf: dict[str, float] | None = None
 _idf_default = 1.0
+#: the tokenizer generation the caches (features, IDF) were computed with
+_generation = tokenizer.generation()
 
 
 def _bigrams(norm: str) -> list[str]:
@@ -112,10 +116,28 @@ class Features:
         return min(1.0, max(0.0, sum(v * b.get(k, 0.0) for k, v in a.items())))
 
 
-@functools.lru_cache(maxsize=8192)
+def _check_generation() -> None:
+    """Forget cached features and IDF when add_words changed how texts are cut."""
+    global _generation, _idf
+    gen = tokenizer.generation()
+    if gen != _generation:
+        with _idf_lock:
+            if gen != _generation:
+                _cached_features.cache_clear()
+                _idf = None
+                _generation = gen
+
+
 def features(text: str) -> Features:
     """The weighted bag of a message (compute once, compare with many). Cached: the open
-    requests a new message is compared with are the same texts message after message."""
+    requests a new message is compared with are the same texts message after message.
+    The cache is emptied when ``nlp.add_words`` teaches jieba new words."""
+    _check_generation()
+    return _cached_features(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_features(text: str) -> Features:
     words, grams = _raw_features(text if isinstance(text, str) else str(text or ""))
     if not words and not grams:
         return Features({})

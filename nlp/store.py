@@ -1,8 +1,12 @@
-"""Versioned models on disk: ``<root>/<version>/model.joblib`` + ``meta.json``.
+"""Versioned models on disk: ``<root>/<version>/model.joblib`` + ``meta.json``
+(+ ``fast.npz``, the compiled form a serving process loads: ``fastpath``).
 
 A model is written to a temporary directory and renamed into place, so a
 router polling the root never sees half a model. Pickles are tied to the
-scikit-learn version, so models saved by another version are skipped.
+scikit-learn version, so models saved by another version are skipped. Neither
+joblib nor scikit-learn is imported to list or choose models (the installed
+version is read from the package metadata): a process serving ``fast.npz``
+never imports them.
 """
 from __future__ import annotations
 
@@ -12,10 +16,9 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
-
-import joblib
-import sklearn
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
@@ -32,6 +35,17 @@ def read_meta(version_dir: Path) -> dict | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def sklearn_version() -> str:
+    """The installed scikit-learn's version, without importing it."""
+    try:
+        return metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:  # pragma: no cover - e.g. a vendored copy
+        import sklearn
+
+        return sklearn.__version__
+
+
 def list_models(root: Path) -> list[tuple[str, str, Path, dict]]:
     """Loadable models under root, oldest first: (created_at, version, dir, meta)."""
     found = []
@@ -44,7 +58,7 @@ def list_models(root: Path) -> list[tuple[str, str, Path, dict]]:
             continue
         path = Path(entry.path)
         meta = read_meta(path)
-        if meta is None or meta.get("sklearn_version") != sklearn.__version__:
+        if meta is None or meta.get("sklearn_version") != sklearn_version():
             continue
         found.append((str(meta.get("created_at", "")), str(meta.get("version", entry.name)), path, meta))
     found.sort(key=lambda item: (item[0], item[1]))
@@ -67,14 +81,21 @@ def resolve_model_dir(path: Path) -> tuple[Path, dict] | None:
     return newest_model(path)
 
 
-def save_model(model, meta: dict, root: Path) -> Path:
-    """Write model + meta to ``root/<meta['version']>`` atomically; returns the dir."""
+def save_model(model, meta: dict, root: Path, compiled=None) -> Path:
+    """Write model + meta (+ the compiled form, a ``fastpath.CompiledModel``) to
+    ``root/<meta['version']>`` atomically; returns the dir."""
+    import joblib
+
     root.mkdir(parents=True, exist_ok=True)
     target = root / meta["version"]
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     os.chmod(tmp, 0o755)
     try:
         joblib.dump(model, tmp / MODEL_FILE, compress=3)
+        if compiled is not None:
+            from . import fastpath
+
+            compiled.save(tmp / fastpath.FILE)
         with open(tmp / META_FILE, "w", encoding="utf-8") as fh:
             json.dump(meta, fh, ensure_ascii=False, indent=2)
         if target.exists():
@@ -87,6 +108,9 @@ def save_model(model, meta: dict, root: Path) -> Path:
 
 
 def load_model(version_dir: Path):
+    """The scikit-learn pipeline of a version (imports scikit-learn)."""
+    import joblib
+
     return joblib.load(version_dir / MODEL_FILE)
 
 

@@ -26,6 +26,7 @@ from . import paths
 jieba.setLogLevel(logging.WARNING)
 
 _lock = threading.RLock()
+USER_WORD_FREQ = 20000  # add_words' frequency: a place name beats the words it contains
 _ready = False
 _synonyms: list[tuple[str, str]] = []
 _synonym_re: re.Pattern[str] | None = None
@@ -33,6 +34,10 @@ _synonym_map: dict[str, str] = {}
 _stopwords: frozenset[str] = frozenset()
 
 _SPACE_RE = re.compile(r"\s+")
+#: bumped whenever add_words changes jieba's dictionary: caches of anything
+#: derived from tokens (``nlp.similarity``, ``nlp.faq``) compare it to know
+#: that they are stale
+_generation = 0
 
 
 def _read_lines(path) -> list[str]:
@@ -80,18 +85,36 @@ def initialize() -> None:
         _ready = True
 
 
-def add_words(words: Iterable[str]) -> None:
+def add_words(words: Iterable[str]) -> int:
     """Teach jieba extra words at run time (e.g. the county's place names).
 
     Per process: call it at start-up in every process or before forking.
+    Words jieba already knows with at least our frequency are skipped, so
+    calling it again with the same names (the app does, every minute) changes
+    nothing: each ``jieba.add_word`` also adds to jieba's total frequency, so
+    re-adding the same words would slowly shift how every message is cut.
+    Returns how many words were added; when any were, the token cache is
+    cleared and ``generation()`` changes.
     """
+    global _generation
     initialize()
+    added = 0
     with _lock:
+        freq = jieba.dt.FREQ
         for word in words:
-            word = (word or "").strip()
-            if word and not _SPACE_RE.search(word):
-                jieba.add_word(word, freq=20000)
-        _cache.clear()
+            word = (word or "").strip() if isinstance(word, str) else ""
+            if word and not _SPACE_RE.search(word) and (freq.get(word) or 0) < USER_WORD_FREQ:
+                jieba.add_word(word, freq=USER_WORD_FREQ)
+                added += 1
+        if added:
+            _cache.clear()
+            _generation += 1
+    return added
+
+
+def generation() -> int:
+    """A number that changes whenever ``add_words`` changed the dictionary."""
+    return _generation
 
 
 def normalize(text: str) -> str:
@@ -121,11 +144,35 @@ _CACHE_SIZE = 1024
 _cache: dict[str, tuple[str, ...]] = {}
 
 
+def cut_normalized(text: str) -> list[str]:
+    """``tokenize`` of text that is already normalised: jieba, then the filters."""
+    stopwords = _stopwords
+    return [
+        tok
+        for tok in jieba.lcut(text)
+        if tok not in stopwords and tok.strip() and _is_content(tok)
+    ]
+
+
+def cached_tokens(key: str) -> list[str] | None:
+    """``tokenize(key)`` if it is in the cache, else None (nothing is computed)."""
+    cached = _cache.get(key)
+    return None if cached is None else list(cached)
+
+
+def remember_tokens(key: str, tokens: list[str]) -> None:
+    """Put ``tokenize(key) == tokens`` in the cache (for whoever cuts the same text next)."""
+    if len(key) <= 2000:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = tuple(tokens)
+
+
 def tokenize(text: str) -> list[str]:
     """Cut a message into normalised content words (no stop words/punctuation).
 
-    The last few results are remembered: classifying one message cuts the same
-    text for the word features, the keyword priors and the evidence.
+    The last few results are remembered: classifying a message, matching it
+    against the FAQ and looking for duplicates of it cut the same text once.
     """
     cached = _cache.get(text) if isinstance(text, str) else None
     if cached is not None:
@@ -134,13 +181,7 @@ def tokenize(text: str) -> list[str]:
     text = normalize(text)
     if not text:
         return []
-    tokens = [
-        tok
-        for tok in jieba.lcut(text)
-        if tok.strip() and tok not in _stopwords and _is_content(tok)
-    ]
-    if isinstance(key, str) and len(key) <= 2000:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.clear()
-        _cache[key] = tuple(tokens)
+    tokens = cut_normalized(text)
+    if isinstance(key, str):
+        remember_tokens(key, tokens)
     return tokens

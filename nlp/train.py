@@ -21,7 +21,9 @@ from sklearn.metrics import f1_score
 from . import paths, store
 from .classifier import MAX_CHARS, PIPELINE_VERSION, build_pipeline, predict_with_priors
 from .corpus import Example, read_labelled_csv
+from .fastpath import FILE as COMPILED_FILE, CompiledModel
 from .labels import normalize_label
+from .tokenizer import cut_normalized, normalize
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ log = logging.getLogger(__name__)
 CORRECTION_WEIGHT = 2.0
 #: progress steps ``train`` reports (for a progress bar)
 TRAIN_STEPS = 9
+#: the compiled model must give the pipeline's probabilities to within this
+COMPILED_TOLERANCE = 1e-6
+#: at most this many training texts are scored both ways to check it
+COMPILED_CHECK_TEXTS = 400
 
 
 def corpus_hash(examples: list[Example], corrections: list[Example] = ()) -> str:
@@ -197,6 +203,35 @@ def train_and_save(data: str | Path | None = None, models_root: str | Path | Non
                         max_chars=max_chars)
     if corrections is not None:
         meta["corrections_until"] = corrections_until
+    compiled, check = compile_checked(model, [e.text[:max_chars] for e in examples])
+    meta["compiled"] = check
     root = Path(models_root) if models_root else paths.models_dir()
-    target = store.save_model(model, meta, root)
+    target = store.save_model(model, meta, root, compiled)
     return target, meta
+
+
+def compile_checked(model, texts: list[str]) -> tuple[CompiledModel | None, dict]:
+    """The pipeline's compiled form (``fastpath``), checked against scikit-learn.
+
+    Scores up to ``COMPILED_CHECK_TEXTS`` of ``texts`` both ways; returns
+    (None, why) when it cannot be compiled or differs by more than
+    ``COMPILED_TOLERANCE`` (the router then serves the pipeline itself).
+    """
+    try:
+        compiled = CompiledModel.from_pipeline(model)
+    except TypeError as exc:
+        return None, {"file": None, "reason": f"not compiled: {exc}"}
+    step = max(1, len(texts) // COMPILED_CHECK_TEXTS)
+    norms = [normalize(t) for t in texts[::step]][:COMPILED_CHECK_TEXTS] + ["", "?"]
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        expected = model.predict_proba(norms)
+    worst = 0.0
+    for norm, want in zip(norms, expected):
+        seen = normalize(norm)
+        idx, val = compiled.features(seen, cut_normalized(seen) if seen else [])
+        worst = max(worst, float(np.max(np.abs(compiled.predict_proba(idx, val) - want))))
+    check = {"file": COMPILED_FILE, "checked_texts": len(norms), "max_abs_diff": float(f"{worst:.3g}")}
+    if not worst <= COMPILED_TOLERANCE:
+        log.warning("nlp compiled model differs from scikit-learn by %.3g: not saved", worst)
+        return None, {**check, "file": None, "reason": "differs from scikit-learn"}
+    return compiled, check

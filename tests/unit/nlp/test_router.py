@@ -206,7 +206,7 @@ def test_get_router_trains_from_seed_when_no_model_exists(tmp_path):
 
 
 def test_fast_scoring_matches_scikit_learn(router):
-    """The per-message fast path reproduces the pipeline's own numbers."""
+    """The compiled per-message path reproduces the pipeline's own numbers."""
     import csv
 
     import numpy as np
@@ -215,12 +215,12 @@ def test_fast_scoring_matches_scikit_learn(router):
     from nlp.tokenizer import normalize
 
     loaded = router._loaded
-    assert loaded.fast_scorer is not None
+    assert loaded.compiled is not None
     with open(paths.SEED_CORPUS, encoding="utf-8", newline="") as fh:
         texts = [row["text"] for row in csv.DictReader(fh)][::25]
     for text in texts + ["路灯 abc 🙏" * 50, "？"]:
         norm = normalize(text)
-        idx, val, proba = loaded.scores(norm)
+        idx, val, proba, _ = loaded.scores(norm)
         x = loaded.features.transform([norm]).tocsr()
         x.sort_indices()
         assert list(x.indices) == list(idx)

@@ -67,3 +67,27 @@ def test_find_duplicate_is_fast_enough_for_a_village_window():
     started = time.perf_counter()
     nlp.find_duplicate("村口水管爆了", candidates)
     assert time.perf_counter() - started < 1.0
+
+
+def test_cached_features_follow_new_words():
+    """features() is cached; a word taught later (a village name from the database)
+    must show in the features of a text seen before."""
+    from nlp.similarity import features
+
+    text = "我们嘎洛拉措村的水管爆了"
+    assert "w:嘎洛拉措村" not in features(text).weights
+    nlp.add_words(["嘎洛拉措村"])
+    assert "w:嘎洛拉措村" in features(text).weights
+    assert nlp.similarity(text, "嘎洛拉措村水管爆了") > 0.5
+
+
+def test_faq_questions_follow_new_words():
+    from nlp import tokenizer
+    from nlp.faq import FaqEntry, FaqIndex
+
+    index = FaqIndex([FaqEntry("grass", ("扎洛措玛草场补贴怎么领",), "去乡里问。", ("补贴",))])
+    assert "w:扎洛措玛" not in index._questions[0][0].weights
+    nlp.add_words(["扎洛措玛"])
+    index.scores("扎洛措玛草场补贴怎么领？")
+    assert index._generation == tokenizer.generation()
+    assert "w:扎洛措玛" in index._questions[0][0].weights

@@ -51,3 +51,22 @@ def test_add_words_teaches_new_place_names():
 
 def test_tokenize_is_picklable():
     assert pickle.loads(pickle.dumps(tokenize)) is tokenize
+
+
+def test_add_words_again_changes_nothing():
+    """The app re-adds its village names every minute: only new words count, and jieba's
+    total frequency (which weighs every cut) does not creep up."""
+    from nlp import tokenizer
+
+    assert add_words(["尕玛囊谦滩"]) == 1
+    total, generation = jieba.dt.total, tokenizer.generation()
+    assert add_words(["尕玛囊谦滩", " 尕玛囊谦滩 ", "", None, "两 个"]) == 0
+    assert jieba.dt.total == total and tokenizer.generation() == generation
+    assert "尕玛囊谦滩" in tokenize("住在尕玛囊谦滩的牧户")
+
+
+def test_add_words_forgets_cached_tokens():
+    text = "我们夏日哈木寺村的路灯坏了"
+    assert "夏日哈木寺村" not in tokenize(text)
+    add_words(["夏日哈木寺村"])
+    assert "夏日哈木寺村" in tokenize(text)
