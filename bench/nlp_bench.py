@@ -38,7 +38,7 @@ def messages(n: int = N_MESSAGES) -> list[str]:
     with open(paths.SEED_CORPUS, encoding="utf-8") as fh:
         texts = [r["text"].strip() for r in csv.DictReader(fh)]
     chosen = [x for x in texts if 25 <= len(x) <= 35]
-    windows = [x[i:i + 30] for x in texts if len(x) > 35 for i in range(0, len(x) - 29, 7)]
+    windows = [x[i:i + 30] for x in texts if len(x) > 35 for i in range(0, len(x) - 29, 2)]
     random.Random(3).shuffle(windows)
     seen: set[str] = set()
     out = []

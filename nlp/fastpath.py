@@ -80,6 +80,12 @@ class _Block:
             out += [text[i:i + n] for i in range(n_chars - n + 1)]
         return out
 
+    def columns(self, text: str, tokens: list[str]) -> dict[int, int]:
+        """{column: count} of the block's n-grams found in the vocabulary."""
+        counts = Counter(map(self.vocabulary.get, self.grams(text, tokens)))  # one C-level pass
+        counts.pop(None, None)
+        return counts
+
     def meta(self) -> dict:
         return {"kind": self.kind, "size": len(self.terms), "ngram": list(self.ngram),
                 "sublinear": self.sublinear, "norm": self.norm, "weight": self.weight}
@@ -130,9 +136,7 @@ class CompiledModel:
         all_tf: list[int] = []
         spans: list[tuple[int, int, _Block]] = []
         for block in self.blocks:
-            # one C-level pass: look every n-gram up and count the columns found
-            counts = Counter(map(block.vocabulary.get, block.grams(text, tokens)))
-            counts.pop(None, None)
+            counts = block.columns(text, tokens)
             start = len(all_idx)
             all_idx += counts.keys()
             all_tf += counts.values()
