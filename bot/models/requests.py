@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,9 @@ STATUS_LABELS = {
     "merged": "已合并",
     "wish_pending": "待审核",
 }
+# the predicate of the partial index on open requests (migration 0005); queries that should use
+# it write the same IN list literally (bot.services.admin_inbox.open_status)
+OPEN_PREDICATE = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Request(Base):
@@ -28,6 +31,11 @@ class Request(Base):
     __table_args__ = (
         Index("ix_requests_village_status", "village_id", "status"),
         Index("ix_requests_villager_created", "villager_id", "created_at"),
+        # admin console (migration 0005): open requests by deadline (overdue, sort=due, counts of
+        # open), and a village's requests by date (dashboards and rankings below the county)
+        Index("ix_requests_open_due", "county_id", "due_at", "id",
+              postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
+        Index("ix_requests_village_created", "village_id", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
