@@ -33,6 +33,7 @@ DB_NAME = os.environ.get("BENCH_ADMIN_PG_DB", "cunsheng_bench_admin")
 PASSWORD = "cunsheng2026"
 INBOX_TARGET_MS = 150.0
 DASHBOARD_TARGET_MS = 1000.0
+RANKING_TARGET_MS = 1000.0  # not in issue 5: the aim set when the ranking took 5.5 s
 
 # villagers' problems: combined with a place and a time phrase into ~2,000 distinct texts
 PROBLEMS = [
@@ -428,6 +429,9 @@ def run(tmp: Path, rows: int = 1_000_000, samples: int = 30, warmup: int = 3, ev
                     "SELECT number FROM requests WHERE id = ANY(:ids)"), {"ids": ids})]
                 sec_numbers = [r[0] for r in c.execute(sql_text(
                     "SELECT number FROM requests WHERE village_id = :v ORDER BY random() LIMIT 60"), {"v": sec_village})]
+                busiest_team = c.execute(sql_text(
+                    "SELECT team_id FROM requests WHERE team_id IS NOT NULL AND created_at >= now() - interval '20 days' "
+                    "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")).scalar()
             plans = {}
             for login, role, pages in (
                 ("county", "county admin", [
@@ -440,6 +444,11 @@ def run(tmp: Path, rows: int = 1_000_000, samples: int = 30, warmup: int = 3, ev
                     ("request", county_numbers),
                     ("dashboard", "/admin/dashboard"),
                     ("ranking", "/admin/ranking"),
+                    ("ranking", f"/admin/ranking/{busiest_team}"),
+                ]),
+                ("shaliuhe", "township supervisor", [
+                    ("inbox", "/admin/?overdue=1"),
+                    ("dashboard", "/admin/dashboard"),
                 ]),
                 ("guoluo", "village secretary", [
                     ("inbox", "/admin/"),
@@ -507,7 +516,7 @@ def run(tmp: Path, rows: int = 1_000_000, samples: int = 30, warmup: int = 3, ev
 def verdicts(r: dict) -> list[dict]:
     v = []
     for p in r["pages"]:
-        target = INBOX_TARGET_MS if p["page"] == "inbox" else DASHBOARD_TARGET_MS if p["page"] == "dashboard" else None
+        target = {"inbox": INBOX_TARGET_MS, "dashboard": DASHBOARD_TARGET_MS, "ranking": RANKING_TARGET_MS}.get(p["page"])
         if target is None:
             continue
         p95 = p["page_ms"].get("p95")
