@@ -55,10 +55,10 @@ def _child(model_dir: str) -> dict:  # runs in the measuring process
 
     started = time.perf_counter()
 
-    def rss_mb() -> float:
+    def rss_mb(field: str = "VmRSS") -> float:
         with open("/proc/self/status") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -125,7 +125,9 @@ def _child(model_dir: str) -> dict:  # runs in the measuring process
         "rss_python_mb": round(base_rss, 1),
         "rss_libraries_mb": round(rss_libs, 1),
         "rss_model_loaded_mb": round(rss_model, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # VmHWM is this process's own peak; ru_maxrss would carry over the peak of the
+        # parent it was forked from (which may just have trained a model)
+        "peak_rss_mb": round(rss_mb("VmHWM"), 1),
     }
 
 

@@ -141,8 +141,9 @@ class _Loaded:
     Served by its compiled form (``fast.npz``, see ``fastpath``) when there is
     one; the scikit-learn pipeline (``model.joblib``) is then loaded only if
     something asks for ``model``/``features``/``clf`` (batch evaluation, tests).
-    A version without ``fast.npz`` is loaded with scikit-learn and compiled in
-    memory; a pipeline that cannot be compiled is served by scikit-learn itself.
+    A version without ``fast.npz`` (trained before it existed) is loaded with
+    scikit-learn, compiled in memory, and its ``fast.npz`` written for the next
+    process; a pipeline that cannot be compiled is served by scikit-learn itself.
     """
 
     def __init__(self, meta: dict, path: Path | None, *, model=None,
@@ -179,7 +180,11 @@ class _Loaded:
             except (OSError, ValueError, TypeError, KeyError):
                 log.warning("nlp model %s: unusable %s, loading the pipeline", path.name, fastpath.FILE,
                             exc_info=True)
-        return cls(meta, path, model=store.load_model(path))
+        loaded = cls(meta, path, model=store.load_model(path))
+        if loaded.compiled is not None:
+            # a version from before fast.npz: keep its compiled form for the next process
+            store.add_file(path, fastpath.FILE, loaded.compiled.save)
+        return loaded
 
     @property
     def model(self):

@@ -107,6 +107,27 @@ def save_model(model, meta: dict, root: Path, compiled=None) -> Path:
     return target
 
 
+def add_file(version_dir: Path, name: str, write) -> bool:
+    """Add a derived file to an existing version dir, atomically, best effort.
+
+    ``write(path)`` writes it to a temporary path that is then renamed into
+    place; False (and nothing left behind) when that fails, e.g. a read-only dir.
+    """
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + name, dir=version_dir)
+        os.close(fd)
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, version_dir / name)
+        return True
+    except Exception:  # noqa: BLE001 - an optimisation only: serving goes on without it
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
+
+
 def load_model(version_dir: Path):
     """The scikit-learn pipeline of a version (imports scikit-learn)."""
     import joblib

@@ -76,13 +76,27 @@ def initialize() -> None:
     with _lock:
         if _ready:
             return
-        jieba.dt.tmp_dir = str(paths.jieba_dir())
-        jieba.initialize()
+        cache_dir = paths.jieba_dir()
+        jieba.dt.tmp_dir = str(cache_dir)
+        jieba.initialize()  # reads <var>/jieba/jieba.cache, or writes it the first time
+        _share_cache(cache_dir)
         with open(paths.USER_DICT, "rb") as fh:  # a path would leak the file handle
             jieba.load_userdict(fh)
         _load_synonyms()
         _stopwords = frozenset(_read_lines(paths.STOPWORDS))
         _ready = True
+
+
+def _share_cache(cache_dir) -> None:
+    """jieba writes its cache file readable by its owner only (mkstemp): make it readable
+    by the app's other users too (a web server running as another user would otherwise
+    rebuild the dictionary, ~2 s, at every start)."""
+    try:
+        for path in cache_dir.glob("jieba*.cache"):
+            if path.stat().st_mode & 0o044 != 0o044:
+                path.chmod(0o644)
+    except OSError:  # not ours to change: it still works for its owner
+        pass
 
 
 def add_words(words: Iterable[str]) -> int:

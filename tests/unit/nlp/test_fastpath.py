@@ -132,6 +132,12 @@ def test_a_version_without_fast_npz_is_compiled_in_memory(trained, tmp_path, rou
     assert old._loaded.compiled is not None and old._loaded._model is not None
     text = "村口水管爆了到处是水"
     assert old.classify(text) == router.classify(text)
+    # its compiled form was written for the next process, which loads only that
+    assert (copy / fastpath.FILE).is_file()
+    assert not [p for p in copy.iterdir() if p.name.startswith(".")]
+    again = router_from_dir(copy)
+    assert again._loaded._model is None
+    assert again.classify(text) == router.classify(text)
 
 
 def test_a_broken_fast_npz_falls_back_to_the_pipeline(trained, tmp_path, router):

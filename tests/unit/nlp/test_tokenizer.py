@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import jieba
 
@@ -70,3 +71,29 @@ def test_add_words_forgets_cached_tokens():
     assert "夏日哈木寺村" not in tokenize(text)
     add_words(["夏日哈木寺村"])
     assert "夏日哈木寺村" in tokenize(text)
+
+
+def test_jieba_cache_is_reused_by_the_next_process(var_dir):
+    """The dictionary cache is written once, readable by the app's other users, and a new
+    process reads it rather than rebuilding it (which would rewrite the file)."""
+    import os
+    import subprocess
+    import sys
+
+    from nlp import paths
+
+    tokenize("路灯")
+    cache = var_dir / "jieba" / "jieba.cache"
+    if Path(jieba.dt.tmp_dir) != cache.parent:  # jieba was set up by an earlier test package
+        cache = Path(jieba.dt.tmp_dir) / "jieba.cache"
+    assert cache.is_file()
+    before = cache.stat()
+    assert before.st_mode & 0o044 == 0o044
+    env = {**os.environ, "CUNSHENG_VAR_DIR": str(cache.parent.parent), "PYTHONWARNINGS": "error"}
+    code = "from nlp import tokenize; print(tokenize('村口的路灯坏了'))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=paths.REPO_DIR, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "路灯" in out.stdout
+    after = cache.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
