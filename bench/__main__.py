@@ -31,7 +31,7 @@ from bench import report  # noqa: E402
 from bench.backends import Backend, Unavailable, postgres_backend, sqlite_backend  # noqa: E402
 from bench.load import UsageMeter, closed_loop, latency_summary, open_loop, wait_quiet  # noqa: E402
 from bench.machine import describe  # noqa: E402
-from bench.messages import VILLAGE, Factory, check_reply, openids, wechat  # noqa: E402
+from bench.messages import Factory, check_reply, openids, villages, wechat  # noqa: E402
 from bench.servers import ROOT, Gunicorn, gunicorn_options  # noqa: E402
 
 P99_TARGET_MS = 100.0
@@ -289,7 +289,7 @@ def _main(args) -> int:
     result = {
         "benchmark": "webhook", "started_utc": started.strftime("%Y-%m-%d %H:%M:%S UTC"), "machine": machine,
         "config": {"endpoint": "POST /wechat/demo", "mode": "safe (AES)", "message": "text, unique MsgId",
-                   "village": VILLAGE, "villagers": args.villagers, "rate": args.rate,
+                   "villages": villages(), "villagers": args.villagers, "rate": args.rate,
                    "open_seconds": args.open_seconds, "open_threads": args.open_threads, "clients": args.clients,
                    "closed_seconds": args.closed_seconds, "warmup_seconds": args.warmup_seconds,
                    "server": opts, "generator": "Python threads, raw keep-alive HTTP/1.1 sockets "

@@ -8,35 +8,47 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from bot.dev.wechat_server import WeChatServer
 from config.settings import DEMO_AES_KEY, DEMO_APPID, DEMO_TOKEN
 
-VILLAGE = "果洛藏贡麻村"  # a village of the demo county (config/county_demo.yaml)
-SCENE = f"qrscene_{VILLAGE}"
 PATH = "/wechat/demo"
 REQUEST_NUMBER = re.compile(r"[A-Z]{2,}-\d{4}-\d{6}")
 
-# Problems as villagers write them: every one should create a request (no greetings,
-# queries or thanks, which only get a canned reply).
-TEXTS = [
-    "村里的路灯坏了好几天了，晚上出门很不方便",
-    "我家的自来水管冻裂了，一直在漏水，麻烦派人来修一下",
-    "村口那段路被雨水冲垮了，拖拉机过不去",
-    "我家牦牛这两天不吃草，还拉肚子，请兽医来看看",
-    "河边堆了很多垃圾，天热了有臭味",
-    "我母亲腿脚不好，一个人在家，医保报销的事不知道怎么办",
-    "邻居家的狗晚上总是咬人，孩子上学很害怕",
-    "草场围栏被人剪断了，别人家的羊跑进来吃草",
-    "我们这边手机信号很差，打电话都打不通",
-    "低保的钱这个月还没有到账，想问一下是什么原因",
-    "家里房顶漏雨，下雨天屋里全是水，老人住着不安全",
-    "村卫生室的大夫好久没来了，看病要跑到县里",
-    "冬天快到了，家里取暖的煤还没有着落",
-    "小学门口的桥栏杆松了，孩子们每天从那里过",
-]
+
+def villages() -> list[str]:
+    """The demo county's villages (config/county_demo.yaml), in order."""
+    from config import load_yaml
+
+    county = load_yaml("county_demo.yaml")["county"]
+    return [v["name"] for t in county["townships"] for v in t["villages"]]
+
+
+@lru_cache(maxsize=1)
+def problem_texts() -> tuple[str, ...]:
+    """What villagers send: the seed corpus's problems (nlp/data/seed.csv, 6 labels, written
+    by the team), without wishes (a different dialog) and without those the FAQ answers at
+    once: every one of these makes the app create a request and name its number. Being
+    varied, few of them are near-duplicates of each other (the app clusters those: same
+    village, team and problem), as in real traffic; a fixed set of a dozen sentences from one
+    village would make nearly every message a duplicate, a cheaper path than a new request."""
+    import nlp
+    from bot.services import catalog
+    from nlp.corpus import read_labelled_csv
+    from nlp.paths import SEED_CORPUS
+
+    router, faq = nlp.get_router(), catalog.faq_index()
+    out = []
+    for ex in read_labelled_csv(SEED_CORPUS):
+        if ex.label == "wish" or len(ex.text) < 6:
+            continue
+        if router.classify(ex.text).intent == "problem" and faq.match(ex.text) is None:
+            out.append(ex.text)
+    random.Random(20261126).shuffle(out)
+    return tuple(out)
 
 
 def openids(tag: str, count: int) -> list[str]:
@@ -65,21 +77,36 @@ def _raw(host: str, query: dict, body: bytes) -> bytes:
 
 
 class Factory:
-    """Builds signed, encrypted deliveries for a server at `host` (unique MsgIds)."""
+    """Builds signed, encrypted deliveries for a server at `host` (unique MsgIds). Villager
+    i lives in village i % V (bound by its QR scene); message k carries the k-th corpus
+    problem (cycling) from a random villager."""
 
     def __init__(self, host: str, ids: list[str], seed: int = 20261125):
         self.host = host
         self.ids = ids
+        self.villages = villages()
+        self.texts_ = problem_texts()
         self.wx = wechat()
         self.rng = random.Random(seed)
+        self.k = 0
+
+    def village_of(self, openid: str) -> str:
+        return self.villages[self.ids.index(openid) % len(self.villages)]
 
     def subscribe(self, openid: str) -> Message:
-        d = self.wx.deliver(self.wx.event(openid, "subscribe", EventKey=SCENE))
-        return Message(_raw(self.host, d.query, d.body), "subscribe", "")
+        village = self.village_of(openid)
+        d = self.wx.deliver(self.wx.event(openid, "subscribe", EventKey=f"qrscene_{village}"))
+        return Message(_raw(self.host, d.query, d.body), "subscribe", village)
+
+    def next_text(self) -> tuple[str, str]:
+        """(openid, content) of the next message."""
+        content = self.texts_[self.k % len(self.texts_)]
+        self.k += 1
+        return self.rng.choice(self.ids), content
 
     def text(self) -> Message:
-        content = self.rng.choice(TEXTS)
-        d = self.wx.deliver(self.wx.text(self.rng.choice(self.ids), content))
+        openid, content = self.next_text()
+        d = self.wx.deliver(self.wx.text(openid, content))
         return Message(_raw(self.host, d.query, d.body), "text", content)
 
     def texts(self, n: int) -> list[Message]:
@@ -105,6 +132,6 @@ def check_reply(wx: WeChatServer, msg: Message, status: int | None, body: bytes,
         return "reply_without_request_number"
     if expect == "echo" and msg.content not in content:
         return "reply_not_echo"
-    if expect == "bound" and VILLAGE not in content:
+    if expect == "bound" and msg.content not in content:
         return "reply_village_not_bound"
     return None

@@ -6,9 +6,9 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, inspect, insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -47,6 +47,44 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def _column_default(col):
+    d = col.default
+    if d is None:
+        return None
+    if d.is_scalar:
+        return d.arg
+    if d.is_callable:
+        return d.arg(None)  # SQLAlchemy wraps zero-argument callables to take the context
+    raise NotImplementedError(f"default of {col} is not a scalar or a callable")
+
+
+def insert_row(session: Session, model, values: dict, returning_object: bool = True):
+    """INSERT one row with Core, on the session's connection and transaction, without the
+    unit of work (a flush costs ~1 ms of Python; a Core INSERT ~0.1 ms). Column defaults are
+    filled here, so the returned object is complete: a clean, persistent instance, as if it had
+    been loaded, that later code reads without another SELECT (relationships load lazily).
+    Used on the webhook's hot path; ORM events such as after_flush do not see these rows."""
+    mapper = inspect(model)
+    row = {}
+    for prop in mapper.column_attrs:
+        col = prop.columns[0]
+        if prop.key in values:
+            row[prop.key] = values[prop.key]
+        elif not col.primary_key:
+            row[prop.key] = _column_default(col)
+    table = mapper.local_table
+    params = {mapper.get_property(k).columns[0].key: v for k, v in row.items()}
+    result = session.connection().execute(insert(table), params)
+    pk = result.inserted_primary_key[0]
+    if not returning_object:
+        return pk
+    obj = model(**row)
+    setattr(obj, mapper.primary_key[0].key, pk)
+    make_transient_to_detached(obj)  # history reset: the values above are its loaded state
+    session.add(obj)
+    return obj
 
 
 def _sqlite_setup(engine: Engine) -> None:

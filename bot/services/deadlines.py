@@ -7,6 +7,7 @@ weekends are skipped.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -14,6 +15,7 @@ from bot.services.clock import BEIJING
 from config import deadlines as deadline_config
 
 
+@lru_cache(maxsize=1024)
 def is_workday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)

@@ -51,8 +51,11 @@ class Effects:
             return
         scheduled = [(when.isoformat(), name, list(args)) for when, name, args in self.scheduled]
         try:
-            res.queue("high").enqueue(jobs.dispatch, list(self.outbox_ids), scheduled, job_timeout=60,
-                                      result_ttl=600, failure_ttl=7 * 86400)
+            queue = res.queue("high")
+            with queue.connection.pipeline() as pipe:  # one round trip to Redis, not three
+                queue.enqueue(jobs.dispatch, list(self.outbox_ids), scheduled, job_timeout=60,
+                              result_ttl=600, failure_ttl=7 * 86400, pipeline=pipe)
+                pipe.execute()
         except RedisError as exc:
             redis_failed(exc)
 

@@ -11,13 +11,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import handlers
 import nlp
 from nlp.similarity import find_duplicate
+from bot.db import insert_row
 from bot.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -32,7 +34,7 @@ from bot.models import (
     Village,
     Villager,
 )
-from bot.services import catalog, followup, notify, wishes
+from bot.services import catalog, followup, notify, search, wishes
 from bot.services.effects import Effects
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
@@ -139,54 +141,100 @@ def _stored_reply(res, account_id: int, key: str) -> str | None:
         return None if row is None else (row.reply or "")
 
 
+class _Inbound:
+    """The stored InboundMessage of this delivery, by id (written with Core: see _handle)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id_: int):
+        self.id = id_
+
+
+_INBOUND = InboundMessage.__table__
+_REQUESTS = Request.__table__
+_EVENTS = RequestEvent.__table__
+_TEAMS = Team.__table__
+_MEMBERS = Member.__table__
+_VILLAGERS = Villager.__table__
+_r = _REQUESTS.c
+
+# The hot path's statements, built once (building a statement costs as much as running it)
+_Q_STORED_REPLY = select(_INBOUND.c.reply).where(_INBOUND.c.account_id == bindparam("account_id"),
+                                                 _INBOUND.c.dedupe_key == bindparam("key"))
+_Q_VILLAGER = select(Villager).where(Villager.account_id == bindparam("account_id"),
+                                     Villager.openid == bindparam("openid"))
+_U_WINDOW = (update(_VILLAGERS).where(_VILLAGERS.c.id == bindparam("villager_id"))
+             .values(last_inbound_at=bindparam("now"), window_sent=0))
+_U_REPLY = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id")).values(reply=bindparam("reply"))
+_U_REPLY_REQUEST = _U_REPLY.values(request_id=bindparam("request_id"))
+_Q_MEMBER_ID = (select(_MEMBERS.c.id).where(_MEMBERS.c.openid == bindparam("openid"), _MEMBERS.c.active.is_(True))
+                .order_by(_MEMBERS.c.id).limit(1))
+_Q_OPEN = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at)
+           .where(_r.villager_id == bindparam("villager_id"), _r.status.in_(OPEN_STATUSES + ("wish_pending",)))
+           .order_by(_r.created_at.desc(), _r.id.desc()).limit(20))
+_Q_TEAM = (select(_TEAMS.c.id, _TEAMS.c.name)
+           .where(_TEAMS.c.village_id == bindparam("village_id"), _TEAMS.c.kind == bindparam("kind"),
+                  _TEAMS.c.active.is_(True)).order_by(_TEAMS.c.id).limit(1))
+_Q_CLUSTER = (select(_r.id, _r.text, _r.duplicate_of_id)
+              .where(_r.village_id == bindparam("village_id"), _r.team_id == bindparam("team_id"),
+                     _r.status.in_(("assigned", "accepted", "reopened")), _r.created_at >= bindparam("since"))
+              .order_by(_r.id.desc()).limit(50))
+_Q_NUMBER = select(_r.number).where(_r.id == bindparam("id"))
+
+
 def _handle(session: Session, res, account: Account, msg: Incoming, key: str, raw: dict,
             classify=None) -> InboundResult:
-    existing = session.scalar(select(InboundMessage).where(
-        InboundMessage.account_id == account.id, InboundMessage.dedupe_key == key))
+    # The hot path writes with Core statements on the session's transaction (a unit-of-work
+    # flush costs about ten Core INSERTs); ORM objects are still used where code reads them.
+    conn = session.connection()
+    existing = conn.execute(_Q_STORED_REPLY, {"account_id": account.id, "key": key}).first()
     if existing is not None:
         return InboundResult(existing.reply or "", duplicate=True)
     now = utcnow()
-    inbound = InboundMessage(account_id=account.id, dedupe_key=key, openid=msg.openid,
-                             msg_type=msg.raw_type or msg.kind, event=msg.event, content=msg.text,
-                             media_id=msg.media_id, raw=raw, created_at=now)
-    session.add(inbound)
-    session.flush()
+    inbound = _Inbound(conn.execute(insert(_INBOUND), {
+        "account_id": account.id, "dedupe_key": key, "openid": msg.openid, "msg_type": msg.raw_type or msg.kind,
+        "event": msg.event, "content": msg.text, "media_id": msg.media_id, "raw": raw, "created_at": now,
+    }).inserted_primary_key[0])
 
-    villager = session.scalar(select(Villager).where(Villager.account_id == account.id,
-                                                     Villager.openid == msg.openid))
+    villager = session.scalar(_Q_VILLAGER, {"account_id": account.id, "openid": msg.openid})
     if villager is None:
-        villager = Villager(account_id=account.id, openid=msg.openid, state={}, created_at=now)
-        session.add(villager)
-        session.flush()
+        villager = insert_row(session, Villager, {"account_id": account.id, "openid": msg.openid, "state": {},
+                                                  "created_at": now})
     if msg.kind != "event" or (msg.event or "") in WINDOW_EVENTS:
-        villager.last_inbound_at = now
-        villager.window_sent = 0
+        # the 48 h window opens again: written now, and set on the object as its loaded state
+        conn.execute(_U_WINDOW, {"villager_id": villager.id, "now": now})
+        set_committed_value(villager, "last_inbound_at", now)
+        set_committed_value(villager, "window_sent", 0)
 
     cadre_reply = wishes.handle_message(session, res, villager, msg, now)  # 认领 / 完成心愿 / 收到
     if cadre_reply is None:
         cadre_reply = _cadre(session, res, villager, msg, now)
     if cadre_reply is not None:
         reply, fx = cadre_reply
-        inbound.reply = reply
-        session.flush()
+        _finish(conn, inbound, reply, None)
         return InboundResult(reply, fx)
 
     ctx = _context(session, res, account, villager, now, classify)
     outcome = handlers.handle(msg, ctx)
     applied = _apply(session, res, account, villager, inbound, outcome.actions, now)
     reply = outcome.reply.format(**applied.placeholders) if outcome.reply else ""
-    inbound.reply = reply
-    if applied.created:
-        inbound.request_id = applied.created[0].id
-    session.flush()
+    _finish(conn, inbound, reply, applied.created[0].id if applied.created else None)
     log.info("inbound kind=%s openid=%s requests=%s", msg.kind, catalog.hash_openid(msg.openid),
              ",".join(r.number for r in applied.created) or "-")
     return InboundResult(reply, applied.effects, request_numbers=[r.number for r in applied.created])
 
 
+def _finish(conn, inbound: _Inbound, reply: str, request_id: int | None) -> None:
+    if request_id is None:
+        conn.execute(_U_REPLY, {"inbound_id": inbound.id, "reply": reply})
+    else:
+        conn.execute(_U_REPLY_REQUEST, {"inbound_id": inbound.id, "reply": reply, "request_id": request_id})
+
+
 def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: datetime):
     """Cadre commands, binding codes and proof photos; None when the message is a villager's."""
-    member = session.scalar(select(Member).where(Member.openid == msg.openid, Member.active.is_(True)))
+    member_id = session.connection().execute(_Q_MEMBER_ID, {"openid": msg.openid}).scalar()
+    member = session.get(Member, member_id) if member_id is not None else None
     if msg.kind == "event" and msg.event in ("subscribe", "scan") and msg.event_key:
         key = msg.event_key.removeprefix("qrscene_")
         for prefix in ("member_", "bind_"):  # a member's QR scene carries their binding code
@@ -208,24 +256,20 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
              classify=None) -> Context:
     village_names = catalog.village_names(session, account.county_id)
     opens = []
-    rows = session.execute(select(Request.number, Request.status, Request.kind, Request.text, Request.created_at)
-                           .where(Request.villager_id == villager.id,
-                                  Request.status.in_(OPEN_STATUSES + ("wish_pending",)))
-                           .order_by(Request.created_at.desc(), Request.id.desc()).limit(20))
+    rows = session.connection().execute(_Q_OPEN, {"villager_id": villager.id})
     names = catalog.team_names()
     for number, status, kind, text, created_at in rows:
         opens.append(OpenRequest(number=number, status_label=STATUS_LABELS.get(status, status),
                                  team_name=names.get(kind or "", "待分派"), summary=summarize(text, 24),
                                  created=fmt_local(created_at),
                                  age_minutes=(now - created_at).total_seconds() / 60))
-    router = nlp.get_router()
     return Context(
         village=villager.village.name if villager.village_id else None,
         state=dict(villager.state or {}),
         open_requests=opens,
         village_names=village_names,
         team_names=names,
-        classify=classify or router.classify,
+        classify=classify or nlp.get_router().classify,
         match_village=nlp.match_village,
         review_threshold=res.settings.review_threshold,
         faq=catalog.faq_index().match,
@@ -303,17 +347,17 @@ def texts_dup_note(root_number: str) -> str:
     return texts.DUPLICATE_NOTE.format(root=root_number)
 
 
-def _create_request(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
+def _create_request(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
                     action, now: datetime) -> Request:
     c = action.classification
     is_wish = isinstance(action, CreateWish)
     review_reason = None if is_wish else action.review_reason
     label = c.label if c is not None else None
     kind = "wish" if is_wish else (None if review_reason else label)
-    team = None
+    conn = session.connection()
+    team = None  # (id, name)
     if kind and kind != "wish":
-        team = session.scalar(select(Team).where(Team.village_id == villager.village_id, Team.kind == kind,
-                                                 Team.active.is_(True)))
+        team = conn.execute(_Q_TEAM, {"village_id": villager.village_id, "kind": kind}).first()
         if team is None:  # the village has no such team: a person decides
             kind, review_reason = None, "no_team"
     priority = c.priority if c is not None else "normal"
@@ -325,7 +369,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     else:
         status = "assigned" if team else "needs_review"
         due = due_at(now, tier=tier, priority=priority, text=text, needs_review=team is None)
-    req = Request(
+    values = dict(
         number=next_request_number(session, catalog.county_code(session, account.county_id), now),
         county_id=account.county_id, village_id=villager.village_id, villager_id=villager.id,
         kind=kind, team_id=team.id if team else None, status=status, tier=tier, priority=priority,
@@ -335,54 +379,53 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         evidence=list(c.evidence) if c is not None else [], review_reason=review_reason,
         assigned_at=now if team else None, created_at=now, updated_at=now,
     )
-    root = _duplicate_root(session, req, now) if team is not None else None
+    root = _duplicate_root(session, values, now) if team is not None else None
     if root is not None:
-        req.duplicate_of_id = root.id
-    session.add(req)
-    session.flush()
-    req.village = villager.village if villager.village is not None else session.get(Village, villager.village_id)
-    events = [RequestEvent(request_id=req.id, kind="created", actor="villager",
-                           data={"source": action.source, "inbound_message_id": inbound.id,
-                                 "media_id": getattr(action, "media_id", None)}, created_at=now)]
+        values["duplicate_of_id"] = root[0]
+    req = insert_row(session, Request, values)
+    set_committed_value(req, "village",
+                        villager.village if villager.village is not None else session.get(Village, villager.village_id))
+    search.index_requests(session, [req])  # the after_flush indexer does not see Core inserts
+
+    def event(request_id: int, kind_: str, actor: str, data: dict) -> dict:
+        return {"request_id": request_id, "kind": kind_, "actor": actor, "data": data, "created_at": now}
+
+    events = [event(req.id, "created", "villager", {"source": action.source, "inbound_message_id": inbound.id,
+                                                    "media_id": getattr(action, "media_id", None)})]
     if c is not None:
-        events.append(RequestEvent(request_id=req.id, kind="classified", actor="system",
-                                   data=c.to_dict(), created_at=now))
+        events.append(event(req.id, "classified", "system", c.to_dict()))
     if is_wish:
-        events.append(RequestEvent(request_id=req.id, kind="wish_listed", actor="system", data={}, created_at=now))
-        wishes.on_request_created(session, req)
+        events.append(event(req.id, "wish_listed", "system", {}))
     elif team is not None:
-        events.append(RequestEvent(request_id=req.id, kind="assigned", actor="system",
-                                   data={"team_id": team.id, "team": team.name,
-                                         "due_at": due.isoformat()}, created_at=now))
+        events.append(event(req.id, "assigned", "system", {"team_id": team.id, "team": team.name,
+                                                            "due_at": due.isoformat()}))
         if root is not None:
-            events.append(RequestEvent(request_id=req.id, kind="duplicate_linked", actor="system",
-                                       data={"of": root.number}, created_at=now))
-            events.append(RequestEvent(request_id=root.id, kind="duplicate_reported", actor="system",
-                                       data={"number": req.number}, created_at=now))
+            events.append(event(req.id, "duplicate_linked", "system", {"of": root[1]}))
+            events.append(event(root[0], "duplicate_reported", "system", {"number": req.number}))
     else:
-        events.append(RequestEvent(request_id=req.id, kind="needs_review", actor="system",
-                                   data={"reason": review_reason}, created_at=now))
-    session.add_all(events)
+        events.append(event(req.id, "needs_review", "system", {"reason": review_reason}))
+    conn.execute(insert(_EVENTS), events)
+    if is_wish:
+        wishes.on_request_created(session, req)
     return req
 
 
-def _duplicate_root(session: Session, req: Request, now: datetime) -> Request | None:
+def _duplicate_root(session: Session, req: dict, now: datetime) -> tuple[int, str] | None:
     """An open request of the same village and team, reported within the window, that says
-    the same thing: the new one joins its cluster (the cluster's root is returned)."""
+    the same thing: the new one joins its cluster (the cluster's root id and number)."""
     cfg = followup.cfg().get("duplicates") or {}
     since = now - timedelta(hours=cfg.get("window_hours", 72))
-    rows = session.execute(select(Request.id, Request.text, Request.duplicate_of_id).where(
-        Request.village_id == req.village_id, Request.team_id == req.team_id,
-        Request.status.in_(("assigned", "accepted", "reopened")), Request.created_at >= since)
-        .order_by(Request.id.desc()).limit(50)).all()
+    conn = session.connection()
+    rows = conn.execute(_Q_CLUSTER, {"village_id": req["village_id"], "team_id": req["team_id"],
+                                     "since": since}).all()
     if not rows:
         return None
     kwargs = {"threshold": cfg["threshold"]} if cfg.get("threshold") is not None else {}
-    hit = find_duplicate(req.text, [(rid, text) for rid, text, _ in rows], **kwargs)
+    hit = find_duplicate(req["text"], [(rid, text) for rid, text, _ in rows], **kwargs)
     if hit is None:
         return None
     root_id = next(dup or rid for rid, _, dup in rows if rid == hit)
-    return session.get(Request, root_id)
+    return root_id, conn.execute(_Q_NUMBER, {"id": root_id}).scalar_one()
 
 
 def _notify_new(session: Session, res, req: Request) -> list[int]:

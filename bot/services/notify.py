@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,21 +90,35 @@ def recipients(session: Session, req: Request, event: str, level: int = 0) -> tu
     return people, wecom_team
 
 
-def _add(session: Session, row: Outbox, fresh: bool = False) -> int | None:
-    """Add unless a row with the same dedupe key exists. `fresh`: the request was created in
-    this very transaction, so no row can exist yet (the unique constraint still guards)."""
-    if fresh:
-        session.add(row)
-        return row
-    if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == row.dedupe_key)):
+def _add(session: Session, row: dict | Outbox) -> int | None:
+    """Add unless a row with the same dedupe key exists (the unique constraint decides)."""
+    obj = row if isinstance(row, Outbox) else Outbox(**row)
+    if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == obj.dedupe_key)):
         return None
     try:
         with session.begin_nested():
-            session.add(row)
+            session.add(obj)
             session.flush()
     except IntegrityError:
         return None
-    return row.id
+    return obj.id
+
+
+def _add_all(session: Session, rows: list[dict], fresh: bool) -> list[int]:
+    """Insert the rows, skipping those whose dedupe key exists. `fresh`: the request was
+    created in this very transaction, so no row can exist yet: one multi-row INSERT (the
+    unique constraint still guards)."""
+    if not fresh:
+        return [oid for oid in (_add(session, row) for row in rows) if oid]
+    if not rows:
+        return []
+    table = Outbox.__table__
+    now = utcnow()
+    full = [{"request_id": None, "recipient_member_id": None, "recipient_openid": None, "status": "pending",
+             "attempts": 0, "created_at": now, **row} for row in rows]
+    result = session.connection().execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
+    return list(result.scalars())
 
 
 def queue_notifications(session: Session, req: Request, event: str, public_url: str, remark: str = "",
@@ -115,27 +129,17 @@ def queue_notifications(session: Session, req: Request, event: str, public_url: 
     cycle = f"c{req.reopen_count or 0}"
     key_event = f"{event}{tag}{level or ''}:{cycle}"
     people, wecom_team = recipients(session, req, event, level)
-    ids = []
-    for m in people:
-        row_payload = dict(payload, url=links.task_url(m.id, req.id))
-        oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:member:{m.id}", request_id=req.id,
-                                   event=event, recipient_member_id=m.id, recipient_openid=m.openid,
-                                   channel="template", payload=row_payload), fresh)
-        if oid:
-            ids.append(oid)
+    rows = [dict(dedupe_key=f"req:{req.id}:{key_event}:member:{m.id}", request_id=req.id, event=event,
+                 recipient_member_id=m.id, recipient_openid=m.openid, channel="template",
+                 payload=dict(payload, url=links.task_url(m.id, req.id))) for m in people]
     if wecom_team is not None:
         text = f"【{payload['title']}】{req.number} {req.village.name}：{clip('thing', remark or req.text)}"
         if req.due_at:
             text += f"，时限 {fmt_local(req.due_at, with_year=True)}"
-        oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{key_event}:wecom:{wecom_team.id}", request_id=req.id,
-                                   event=event, channel="wecom",
-                                   payload={"webhook": wecom_team.wecom_webhook, "text": text}), fresh)
-        if oid:
-            ids.append(oid)
-    if fresh and ids:
-        session.flush()  # one flush for all rows
-        ids = [row.id for row in ids]
-    return ids
+        rows.append(dict(dedupe_key=f"req:{req.id}:{key_event}:wecom:{wecom_team.id}", request_id=req.id,
+                         event=event, channel="wecom",
+                         payload={"webhook": wecom_team.wecom_webhook, "text": text}))
+    return _add_all(session, rows, fresh)
 
 
 def queue_villager(session: Session, req: Request, event: str, text: str, public_url: str,
@@ -147,10 +151,10 @@ def queue_villager(session: Session, req: Request, event: str, text: str, public
         return []
     template = template_payload("villager_update", req, public_url, remark or text)
     template["url"] = links.rating_url(req.id, req.reopen_count or 0) if event == "survey" else ""
-    oid = _add(session, Outbox(dedupe_key=f"req:{req.id}:{event}:c{req.reopen_count or 0}:villager",
-                               request_id=req.id, event=event, recipient_openid=villager.openid,
-                               channel="villager", payload={"text": text, "template": template,
-                                                            "villager_id": villager.id}))
+    oid = _add(session, dict(dedupe_key=f"req:{req.id}:{event}:c{req.reopen_count or 0}:villager",
+                             request_id=req.id, event=event, recipient_openid=villager.openid,
+                             channel="villager", payload={"text": text, "template": template,
+                                                          "villager_id": villager.id}))
     return [oid] if oid else []
 
 

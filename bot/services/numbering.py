@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import bindparam
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -11,15 +14,19 @@ from bot.services.clock import BEIJING
 
 
 def next_value(session: Session, key: str) -> int:
-    dialect = session.get_bind().dialect.name
+    conn = session.connection()
+    return conn.execute(_upsert(conn.dialect.name), {"key": key}).scalar_one()
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING on the counters table (a Core statement,
+    built once per dialect)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(Counter)
-        .values(key=key, value=1)
-        .on_conflict_do_update(index_elements=[Counter.key], set_={"value": Counter.value + 1})
-        .returning(Counter.value)
-    )
-    return session.execute(stmt).scalar_one()
+    table = Counter.__table__
+    return (insert(table).values(key=bindparam("key"), value=1)
+            .on_conflict_do_update(index_elements=[table.c.key], set_={"value": table.c.value + 1})
+            .returning(table.c.value))
 
 
 def next_request_number(session: Session, county_code: str, now: datetime, prefix: str = "") -> str:
