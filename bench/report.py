@@ -31,7 +31,8 @@ def markdown(result: dict) -> str:
     cfg, m = result["config"], result["machine"]
     out = [f"# Webhook benchmark — {result['started_utc']}", ""]
     out.append(f"`POST /wechat/demo`, safe mode (AES) text messages with unique MsgIds from {cfg['villagers']} "
-               f"villagers bound to {cfg['village']}; every reply decrypted and checked (Cunsheng: a request "
+               f"villagers bound to the demo county's {len(cfg['villages'])} villages by QR scene, sending the seed "
+               f"corpus's problems (`bench/messages.py`); every reply decrypted and checked (Cunsheng: a request "
                f"number; bare: the echo). Server: gunicorn {cfg['server']['workers']} workers × "
                f"{cfg['server']['threads']} threads (gthread), as `bot/runner.py` starts it. Open loop: "
                f"{cfg['rate']:.0f} req/s for {cfg['open_seconds']:.0f} s, latency from the scheduled send time, "

@@ -159,8 +159,6 @@ _VILLAGERS = Villager.__table__
 _r = _REQUESTS.c
 
 # The hot path's statements, built once (building a statement costs as much as running it)
-_Q_STORED_REPLY = select(_INBOUND.c.reply).where(_INBOUND.c.account_id == bindparam("account_id"),
-                                                 _INBOUND.c.dedupe_key == bindparam("key"))
 _Q_VILLAGER = select(Villager).where(Villager.account_id == bindparam("account_id"),
                                      Villager.openid == bindparam("openid"))
 _U_WINDOW = (update(_VILLAGERS).where(_VILLAGERS.c.id == bindparam("villager_id"))
@@ -186,10 +184,9 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
             classify=None) -> InboundResult:
     # The hot path writes with Core statements on the session's transaction (a unit-of-work
     # flush costs about ten Core INSERTs); ORM objects are still used where code reads them.
+    # A retry of a stored message fails this INSERT on the unique (account, dedupe key):
+    # handle_inbound then answers with the stored reply. Retries are rare; no SELECT first.
     conn = session.connection()
-    existing = conn.execute(_Q_STORED_REPLY, {"account_id": account.id, "key": key}).first()
-    if existing is not None:
-        return InboundResult(existing.reply or "", duplicate=True)
     now = utcnow()
     inbound = _Inbound(conn.execute(insert(_INBOUND), {
         "account_id": account.id, "dedupe_key": key, "openid": msg.openid, "msg_type": msg.raw_type or msg.kind,

@@ -188,3 +188,34 @@ def test_policy_questions_are_answered_at_once_and_problems_still_become_request
     assert NUMBER.search(r.text) and "社会保障" in r.text
     with res.db.session() as s:
         assert s.scalar(select(func.count(Request.id))) == 1
+
+
+def test_the_stored_records_of_a_new_problem_agree_with_each_other(client, wx, res):
+    """The webhook writes these rows with Core statements: each must be complete and point
+    at the others, as the admin console, the workers and a retry read them."""
+    from bot.models import RequestSearch
+    from bot.services.search import index_tokens
+
+    me = villager_of(client, wx, 41)
+    r = say(client, wx, me, "三组的自来水管冻裂了一直漏水")
+    number = NUMBER.search(r.text).group(0)
+    with res.db.session() as s:
+        req = s.scalar(select(Request).where(Request.number == number))
+        inbound = s.scalar(select(InboundMessage).where(InboundMessage.request_id == req.id))
+        villager = s.scalar(select(Villager).where(Villager.openid == me))
+        created = s.scalar(select(RequestEvent).where(RequestEvent.request_id == req.id,
+                                                      RequestEvent.kind == "created"))
+        search = s.get(RequestSearch, req.id)
+        # the message: its reply is what the villager got, and it names the request
+        assert inbound.reply == r.text and inbound.content == "三组的自来水管冻裂了一直漏水"
+        assert created.data["inbound_message_id"] == inbound.id and created.actor == "villager"
+        # column defaults are filled, as the ORM would have filled them
+        assert (req.reopen_count, req.reminder_stage, req.escalation_level) == (0, 0, 0)
+        assert req.villager_id == villager.id and req.updated_at == req.created_at == req.assigned_at
+        # WeChat's 48-hour window opened by this message
+        assert villager.last_inbound_at == inbound.created_at and villager.window_sent == 0
+        # the admin console's search row, in the same transaction
+        assert search is not None and search.tokens == index_tokens(req.text)
+        # the team's notifications, one per bound member, point back at the request
+        rows = s.scalars(select(Outbox).where(Outbox.request_id == req.id)).all()
+        assert rows and all(o.payload["data"] and o.attempts == 0 for o in rows)
