@@ -11,7 +11,8 @@ fake WeChat API is the app's own `/dev/wechat-api`; every call it gets is listed
    (first cadre, and the last cadre of the request).
 2. Drain: with no worker running, N pending outbox rows are built by sending messages;
    then `python worker.py --burst` is started and timed until it exits
-   (notifications/s per worker, with and without its start-up).
+   (notifications/s per worker, with and without its start-up); the same again with
+   `--fork` (RQ's forking Worker, a child per job) for comparison.
 3. Baseline: the same fake API's raw template-send throughput, one requests.Session loop
    on one core, so the worker's figure is relative.
 """
@@ -98,13 +99,9 @@ def log(text: str) -> None:
 class Worker:
     """`python worker.py [--burst]` as a subprocess, stopped by its own pid."""
 
-    def __init__(self, env: dict, logfile: Path, burst: bool = False, preload_jobs: bool = False):
-        args = ["--burst"] if burst else []
+    def __init__(self, env: dict, logfile: Path, burst: bool = False, fork: bool = False):
+        args = (["--burst"] if burst else []) + (["--fork"] if fork else [])
         self.cmd = [sys.executable, "worker.py"] + args
-        if preload_jobs:
-            # the same worker.py, with bot.jobs imported in the parent before RQ forks (what-if, no app change)
-            self.cmd = [sys.executable, "-c", "import sys, runpy, bot.jobs; sys.argv = ['worker.py'] + sys.argv[1:]; "
-                        "runpy.run_path('worker.py', run_name='__main__')"] + args
         self.env, self.logfile = env, logfile
         self.proc: subprocess.Popen | None = None
 
@@ -257,13 +254,13 @@ def baseline(api_base: str, appid: str, secret: str, payload: dict, openid: str,
 
 
 def drain(api: FakeAPI, db, fac: "Spread", port: int, env: dict, tmp: Path, drain_rows: int, per_req: float,
-          preload_jobs: bool) -> tuple[dict, dict, str]:
+          fork: bool) -> tuple[dict, dict, str]:
     """Build ~drain_rows pending outbox rows with no worker running, then time one burst worker."""
     from sqlalchemy import func, select
 
     from bot.models import Outbox
 
-    tag = "preloaded" if preload_jobs else "as shipped"
+    tag = "fork" if fork else "as shipped"
     with db.session() as s:
         pending0 = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
     close_all(db)
@@ -279,8 +276,7 @@ def drain(api: FakeAPI, db, fac: "Spread", port: int, env: dict, tmp: Path, drai
     _, cursor = api.templates(0)
     log(f"drain ({tag}): {rows} pending rows; starting one burst worker")
     t0 = time.time()
-    bw = Worker(env, tmp / f"worker-burst-{'pre' if preload_jobs else 'std'}.log", burst=True,
-                preload_jobs=preload_jobs).start()
+    bw = Worker(env, tmp / f"worker-burst-{'fork' if fork else 'std'}.log", burst=True, fork=fork).start()
     rc = bw.wait(900)
     t1 = time.time()
     calls, _ = api.templates(cursor)
@@ -289,7 +285,7 @@ def drain(api: FakeAPI, db, fac: "Spread", port: int, env: dict, tmp: Path, drai
         left = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
     times = sorted(c["time"] for c in okc)
     busy = (times[-1] - times[0]) if len(times) > 1 else None
-    jobs = job_times(tmp / f"worker-burst-{'pre' if preload_jobs else 'std'}.log")
+    jobs = job_times(tmp / f"worker-burst-{'fork' if fork else 'std'}.log")
     d = {"variant": tag, "messages_sent": len(built), "pending_rows": rows, "worker_exit": rc,
          "templates_arrived": len(okc), "template_errors": len(calls) - len(okc), "pending_left": left,
          "wall_s": round(t1 - t0, 2),
@@ -406,7 +402,7 @@ def run(tmp: Path, rate: float = 5.0, seconds: float = 20.0, drain_rows: int = 5
                 out["drain"], payload, openid = drain(api, db, fac, port, env, tmp, drain_rows, per_req, False)
                 if out["drain"]["worker_exit"] != 0:
                     out["notes"].append("burst worker exit code %s" % out["drain"]["worker_exit"])
-                out["drain_preloaded"], _, _ = drain(api, db, fac, port, env, tmp, drain_rows, per_req, True)
+                out["drain_fork"], _, _ = drain(api, db, fac, port, env, tmp, drain_rows, per_req, True)
 
             # ---- 3. baseline: the fake API alone -----------------------------------------------
             from config.settings import DEMO_APPID, DEMO_SECRET
@@ -463,12 +459,14 @@ def markdown(r: dict) -> list[str]:
                 "| worker | pending rows (messages) | templates arrived | start → exit s | notifications/s incl. "
                 "start-up | first → last arrival /s | mean job ms (dispatch / notify) |",
                 "|---|--:|--:|--:|--:|--:|--:|"]
-        for x in (d, r.get("drain_preloaded")):
+        for x in (d, r.get("drain_fork") or r.get("drain_preloaded")):
             if not x:
                 continue
             j = x.get("job_ms", {})
-            label = ("`python worker.py` as shipped" if x.get("variant") != "preloaded" else
-                     "the same, with `bot.jobs` imported before forking (what-if, see notes)")
+            label = {"as shipped": "`python worker.py` as shipped (jobs in the worker process)",
+                     "fork": "`python worker.py --fork` (a forked child per job, RQ's default)",
+                     "preloaded": "the same, with `bot.jobs` imported before forking (what-if, see notes)"}.get(
+                x.get("variant"), x.get("variant"))
             out.append(f"| {label} | {x['pending_rows']} ({x['messages_sent']}) | {x['templates_arrived']} | "
                        f"{x['wall_s']} | **{x['per_s_incl_startup']}** | {x['per_s_sending']} | "
                        f"{j.get('dispatch', {}).get('mean_ms', '–')} / {j.get('notify', {}).get('mean_ms', '–')} |")
