@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import case, func, literal, select, text
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from bot.db import UTCDateTime
 
@@ -144,7 +144,10 @@ def monthly(session: Session, m, month: str, team_id: int | None = None,
         for tid, values in per_team.items():
             scores[tid].median_response_h = round(statistics.median(values), 1)
     if team_id is not None and team_id in scores:
-        for r in session.scalars(_counted(select(Request), m, [team_id], start, end).order_by(Request.id)):
+        cols = (Request.number, Request.text, Request.status, Request.rating, Request.created_at,
+                Request.accepted_at, Request.resolved_at, Request.due_at)
+        for r in session.scalars(_counted(select(Request), m, [team_id], start, end)
+                                 .options(load_only(*cols, raiseload=True)).order_by(Request.id)):
             resolved = r.resolved_at is not None
             on_time = resolved and r.due_at is not None and r.resolved_at <= r.due_at
             accepted = r.accepted_at or (r.resolved_at if resolved else None)
