@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 import handlers
@@ -159,8 +159,8 @@ _VILLAGERS = Villager.__table__
 _r = _REQUESTS.c
 
 # The hot path's statements, built once (building a statement costs as much as running it)
-_Q_VILLAGER = select(Villager).where(Villager.account_id == bindparam("account_id"),
-                                     Villager.openid == bindparam("openid"))
+_Q_VILLAGER = (select(Villager).options(joinedload(Villager.village))  # its village: every reply names it
+               .where(Villager.account_id == bindparam("account_id"), Villager.openid == bindparam("openid")))
 _U_WINDOW = (update(_VILLAGERS).where(_VILLAGERS.c.id == bindparam("villager_id"))
              .values(last_inbound_at=bindparam("now"), window_sent=0))
 _U_REPLY = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id")).values(reply=bindparam("reply"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,6 +60,13 @@ def _by_role(session: Session, req: Request, role: str) -> list[Member]:
     return list(session.scalars(stmt.order_by(Member.id)))
 
 
+# built once: the team's members and the village secretary, in one query
+_Q_TEAM_AND_SECRETARY = select(Member).where(
+    Member.active.is_(True),
+    (Member.team_id == bindparam("team_id"))
+    | ((Member.village_id == bindparam("village_id")) & (Member.role == "village_secretary"))).order_by(Member.id)
+
+
 def recipients(session: Session, req: Request, event: str, level: int = 0) -> tuple[list[Member], Team | None]:
     """The members to tell, and the team whose WeCom group robot must be told for members
     without WeChat (None when there is nobody like that or no robot)."""
@@ -70,10 +77,7 @@ def recipients(session: Session, req: Request, event: str, level: int = 0) -> tu
     secretaries: list[Member] = []
     if event in TEAM_EVENTS and req.team_id:
         # the team and the village secretary in one query
-        rows = list(session.scalars(select(Member).where(
-            Member.active.is_(True),
-            (Member.team_id == req.team_id)
-            | ((Member.village_id == req.village_id) & (Member.role == "village_secretary"))).order_by(Member.id)))
+        rows = list(session.scalars(_Q_TEAM_AND_SECRETARY, {"team_id": req.team_id, "village_id": req.village_id}))
         members = [m for m in rows if m.team_id == req.team_id]
         secretaries = [m for m in rows if m.role == "village_secretary" and m.team_id is None]
         people = [m for m in members if m.openid]
