@@ -32,53 +32,10 @@ import requests
 
 from bench.backends import sqlite_backend
 from bench.load import closed_loop, latency_summary, open_loop
-from bench.messages import REQUEST_NUMBER, Message, _raw, openids, wechat
+from bench.messages import REQUEST_NUMBER, Factory, openids, wechat
 from bench.servers import ROOT, Gunicorn, free_port, gunicorn_options
 
 TEMPLATE_PATH = "/cgi-bin/message/template/send"
-
-
-class Spread:
-    """Villagers bound to every village of the demo county, sending distinct problems.
-
-    The app links a new request to an open one of the same village and team that says the
-    same thing (nlp.similarity, threshold 0.3) and does not notify the team again; the
-    webhook benchmark's 14 texts from one village would nearly all be duplicates. Here
-    message k comes from village k % V with problem (k // V) % P, so a (village, problem)
-    pair repeats only every V × P messages, and `close_all()` (bench database only) closes
-    the requests of the previous phase so they are no candidates."""
-
-    def __init__(self, host: str, per_village: int, seed: int = 4):
-        from bench.admin_bench import PROBLEMS
-        from config import load_yaml
-
-        county = load_yaml("county_demo.yaml")["county"]
-        self.villages = [v["name"] for t in county["townships"] for v in t["villages"]]
-        self.problems = PROBLEMS
-        self.host = host
-        self.wx = wechat()
-        self.ids = {v: openids(f"F{i}", per_village) for i, v in enumerate(self.villages)}
-        self.k = 0
-
-    def subscribes(self) -> list[Message]:
-        out = []
-        for v, ids in self.ids.items():
-            for o in ids:
-                d = self.wx.deliver(self.wx.event(o, "subscribe", EventKey=f"qrscene_{v}"))
-                out.append(Message(_raw(self.host, d.query, d.body), "subscribe", v))
-        return out
-
-    def texts(self, n: int) -> list[Message]:
-        out = []
-        for _ in range(n):
-            k = self.k
-            self.k += 1
-            v = self.villages[k % len(self.villages)]
-            content = self.problems[(k // len(self.villages)) % len(self.problems)]
-            ids = self.ids[v]
-            d = self.wx.deliver(self.wx.text(ids[(k // len(self.villages)) % len(ids)], content))
-            out.append(Message(_raw(self.host, d.query, d.body), "text", content))
-        return out
 
 
 def close_all(db) -> None:
@@ -253,7 +210,7 @@ def baseline(api_base: str, appid: str, secret: str, payload: dict, openid: str,
             "latency_ms": latency_summary(lat)}
 
 
-def drain(api: FakeAPI, db, fac: "Spread", port: int, env: dict, tmp: Path, drain_rows: int, per_req: float,
+def drain(api: FakeAPI, db, fac: Factory, port: int, env: dict, tmp: Path, drain_rows: int, per_req: float,
           fork: bool) -> tuple[dict, dict, str]:
     """Build ~drain_rows pending outbox rows with no worker running, then time one burst worker."""
     from sqlalchemy import func, select
@@ -342,9 +299,9 @@ def run(tmp: Path, rate: float = 5.0, seconds: float = 20.0, drain_rows: int = 5
             api.control(max_calls=50000)
             api.clear()
             wx = wechat()
-            fac = Spread(server.host, max(1, villagers // 6))
+            fac = Factory(server.host, openids("F", villagers))  # spread over the demo's villages
             # bind the villagers to their villages (QR scene)
-            it = iter(fac.subscribes())
+            it = iter([fac.subscribe(o) for o in fac.ids])
             subs, _, _ = closed_loop("127.0.0.1", port, lambda: next(it, None), 4, 60.0, fresh=True)
             bad = Counter(s.error or (None if s.status == 200 else f"http_{s.status}") for s in subs)
             bad.pop(None, None)
