@@ -33,7 +33,7 @@ class Request(Base):
         Index("ix_requests_villager_created", "villager_id", "created_at"),
         # admin console (migration 0005): open requests by deadline (overdue, sort=due, counts of
         # open); a county's and a village's request ids (search hits checked against the scope
-        # from the index alone); a village's requests by date (dashboards below the county)
+        # from the index alone); a village's requests by date
         Index("ix_requests_county_ids", "county_id", "id"),
         Index("ix_requests_open_due", "county_id", "due_at", "id",
               postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),

@@ -5,7 +5,7 @@ inbox's overdue filter, `status=open` sorted by deadline, and the dashboard's op
 counts. `ix_requests_county_ids` (county_id, id) lets PostgreSQL check a search hit against a
 county admin's scope from the index alone (a nested loop of index-only probes instead of a
 scan of the table). `ix_requests_village_created` (village_id, created_at, id) serves a
-village's search hits the same way, and the dashboards of a village or township.
+village's search hits the same way, and a village's requests by date.
 Both backends support partial indexes. See docs/benchmarks.md (admin).
 
 Revision ID: 0005
