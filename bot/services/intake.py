@@ -367,7 +367,6 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         status = "assigned" if team else "needs_review"
         due = due_at(now, tier=tier, priority=priority, text=text, needs_review=team is None)
     values = dict(
-        number=next_request_number(session, catalog.county_code(session, account.county_id), now),
         county_id=account.county_id, village_id=villager.village_id, villager_id=villager.id,
         kind=kind, team_id=team.id if team else None, status=status, tier=tier, priority=priority,
         source=action.source, text=text[:MAX_TEXT], due_at=due, label=label,
@@ -379,10 +378,14 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     root = _duplicate_root(session, values, now) if team is not None else None
     if root is not None:
         values["duplicate_of_id"] = root[0]
+    tokens = search.index_tokens(values["text"])
+    # The number last: its counter row stays locked until the commit (PostgreSQL), so every
+    # other message of the county waits behind it; only INSERTs follow from here on.
+    values["number"] = next_request_number(session, catalog.county_code(session, account.county_id), now)
     req = insert_row(session, Request, values)
     set_committed_value(req, "village",
                         villager.village if villager.village is not None else session.get(Village, villager.village_id))
-    search.index_requests(session, [req])  # the after_flush indexer does not see Core inserts
+    search.insert_tokens(session, [(req.id, tokens)])  # the after_flush indexer does not see Core inserts
 
     def event(request_id: int, kind_: str, actor: str, data: dict) -> dict:
         return {"request_id": request_id, "kind": kind_, "actor": actor, "data": data, "created_at": now}

@@ -55,9 +55,14 @@ def query_words(q: str) -> list[str]:
 
 
 def index_requests(session: Session, requests) -> None:
-    rows = [{"request_id": r.id, "tokens": index_tokens(r.text)} for r in requests if r.id is not None]
+    insert_tokens(session, [(r.id, index_tokens(r.text)) for r in requests if r.id is not None])
+
+
+def insert_tokens(session: Session, rows: list[tuple[int, str]]) -> None:
+    """Search rows of (request id, index_tokens(text)) computed beforehand."""
     if rows:
-        session.connection().execute(insert(RequestSearch.__table__), rows)
+        session.connection().execute(insert(RequestSearch.__table__),
+                                     [{"request_id": i, "tokens": t} for i, t in rows])
 
 
 def reindex(session: Session, batch: int = 1000) -> int:
