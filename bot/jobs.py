@@ -224,7 +224,7 @@ def daily_digest() -> int:
 
     from bot.models import Request, Team
     from bot.services.clock import fmt_local, local
-    from bot.services.notify import clip
+    from bot.services.notify import queue_member_note
 
     res = ext.get()
     now = utcnow()
@@ -242,17 +242,10 @@ def daily_digest() -> int:
                 continue
             team = s.get(Team, m.team_id)
             remark = f"{team.name}待办{open_n}件" + (f"，超时{overdue_n}件" if overdue_n else "")
-            key = f"digest:{day}:member:{m.id}"
-            if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
-                continue
-            row = Outbox(dedupe_key=key, event="digest", recipient_member_id=m.id, recipient_openid=m.openid,
-                         channel="template",
-                         payload={"template_id": "cunsheng_digest", "title": "每日待办", "url": "",
-                                  "data": {"thing1": {"value": clip("thing1", remark)},
-                                           "time2": {"value": fmt_local(now, with_year=True)}}})
-            s.add(row)
-            s.flush()
-            ids.append(row.id)
+            oid = queue_member_note(s, m, f"digest:{day}:member:{m.id}", "digest", "cunsheng_digest", "每日待办",
+                                    remark, fmt_local(now, with_year=True))
+            if oid:
+                ids.append(oid)
     outbox_service.enqueue(res, ids)
     return len(ids)
 
@@ -263,7 +256,7 @@ def _tell_admins_binding_lost(session, member, now) -> list[int]:
     from sqlalchemy import select
 
     from bot.services.clock import fmt_local
-    from bot.services.notify import clip
+    from bot.services.notify import queue_member_note
 
     role = "township_supervisor" if member.role == "village_secretary" else "village_secretary"
     stmt = select(Member).where(Member.role == role, Member.active.is_(True), Member.openid.is_not(None))
@@ -271,17 +264,11 @@ def _tell_admins_binding_lost(session, member, now) -> list[int]:
         stmt.where(Member.village_id == member.village_id)
     ids = []
     for admin in session.scalars(stmt).all():
-        key = f"binding_lost:{member.id}:{now:%Y%m%d}:member:{admin.id}"
-        if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
-            continue
-        row = Outbox(dedupe_key=key, event="binding_lost", recipient_member_id=admin.id,
-                           recipient_openid=admin.openid, channel="template",
-                           payload={"template_id": "cunsheng_binding_lost", "title": "干部微信绑定失效", "url": "",
-                                    "data": {"thing1": {"value": clip("thing1", f"{member.name}需重新绑定微信")},
-                                             "time2": {"value": fmt_local(now, with_year=True)}}})
-        session.add(row)
-        session.flush()
-        ids.append(row.id)
+        oid = queue_member_note(session, admin, f"binding_lost:{member.id}:{now:%Y%m%d}:member:{admin.id}",
+                                "binding_lost", "cunsheng_binding_lost", "干部微信绑定失效",
+                                f"{member.name}需重新绑定微信", fmt_local(now, with_year=True))
+        if oid:
+            ids.append(oid)
     return ids
 
 
@@ -327,7 +314,7 @@ def monthly_ranking(month: str | None = None) -> int:
 
     from bot.services import ranking
     from bot.services.clock import local
-    from bot.services.notify import clip
+    from bot.services.notify import queue_member_note
 
     res = ext.get()
     now = utcnow()
@@ -342,18 +329,12 @@ def monthly_ranking(month: str | None = None) -> int:
                 for leader in s.scalars(select(Member).where(
                         Member.team_id == score.team_id, Member.role == "team_leader",
                         Member.active.is_(True), Member.openid.is_not(None))).all():
-                    key = f"ranking:{month}:member:{leader.id}"
-                    if s.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)):
-                        continue
-                    remark = f"{month}排名第{score.rank}/{len(ranked)}，{score.total:g}分"
-                    row = Outbox(dedupe_key=key, event="ranking", recipient_member_id=leader.id,
-                                 recipient_openid=leader.openid, channel="template",
-                                 payload={"template_id": "cunsheng_ranking", "title": "月度排名", "url": "",
-                                          "data": {"thing1": {"value": clip("thing1", remark)},
-                                                   "time2": {"value": local(now).strftime("%Y-%m-%d %H:%M")}}})
-                    s.add(row)
-                    s.flush()
-                    ids.append(row.id)
+                    oid = queue_member_note(s, leader, f"ranking:{month}:member:{leader.id}", "ranking",
+                                            "cunsheng_ranking", "月度排名",
+                                            f"{month}排名第{score.rank}/{len(ranked)}，{score.total:g}分",
+                                            local(now).strftime("%Y-%m-%d %H:%M"))
+                    if oid:
+                        ids.append(oid)
     outbox_service.enqueue(res, ids, respect_backoff=False)
     return len(ids)
 

@@ -146,6 +146,18 @@ def queue_notifications(session: Session, req: Request, event: str, public_url: 
     return _add_all(session, rows, fresh)
 
 
+def queue_member_note(session: Session, member: Member, key: str, event: str, template_id: str, title: str,
+                      remark: str, when: str) -> int | None:
+    """A short template message to one cadre that is about no single request (the morning
+    digest, the monthly ranking, a colleague's lost binding): `thing1` the remark, `time2`
+    the time. At most one per `key`."""
+    return _add(session, dict(dedupe_key=key, event=event, recipient_member_id=member.id,
+                              recipient_openid=member.openid, channel="template",
+                              payload={"template_id": template_id, "title": title, "url": "",
+                                       "data": {"thing1": {"value": clip("thing1", remark)},
+                                                "time2": {"value": when}}}))
+
+
 def queue_villager(session: Session, req: Request, event: str, text: str, public_url: str,
                    remark: str = "") -> list[int]:
     """Tell the villager. The worker picks the channel at send time: a customer-service
