@@ -82,8 +82,9 @@ def _raw_features(text: str) -> tuple[list[str], list[str]]:
 def _load_idf() -> tuple[dict[str, float], float]:
     """IDF of words and bigrams over the seed corpus (read once per process)."""
     global _idf, _idf_default
-    if _idf is not None:
-        return _idf, _idf_default
+    idf, default = _idf, _idf_default  # read once: _check_generation may reset it meanwhile
+    if idf is not None:
+        return idf, default
     with _idf_lock:
         if _idf is None:
             df: Counter[str] = Counter()
@@ -98,7 +99,7 @@ def _load_idf() -> tuple[dict[str, float], float]:
                 n = 0
             _idf_default = math.log((n + 1) / 1) + 1.0
             _idf = {f: math.log((n + 1) / (d + 1)) + 1.0 for f, d in df.items()}
-    return _idf, _idf_default
+        return _idf, _idf_default
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,33 @@ def test_faq_questions_follow_new_words():
     index.scores("扎洛措玛草场补贴怎么领？")
     assert index._generation == tokenizer.generation()
     assert "w:扎洛措玛" in index._questions[0][0].weights
+
+
+def test_idf_reset_by_another_thread_does_not_break_features(monkeypatch):
+    """A gthread worker's other thread may teach jieba a word (a new village) while this
+    one is weighting a message: _check_generation then drops the IDF table. The table
+    this thread loaded must still be the one it uses (it used to re-read the global
+    after the lock and got None: AttributeError on every such message)."""
+    from nlp import similarity, tokenizer
+
+    real = similarity._idf_lock
+
+    class OtherThreadRunsRightAfterRelease:
+        armed = True
+
+        def __enter__(self):
+            real.acquire()
+
+        def __exit__(self, *exc):
+            real.release()
+            if self.armed:  # what another thread may do the moment the lock is free
+                self.armed = False
+                monkeypatch.setattr(tokenizer, "_generation", tokenizer.generation() + 1)
+                similarity._check_generation()
+            return False
+
+    similarity._check_generation()
+    monkeypatch.setattr(similarity, "_idf", None)  # not loaded yet: this call loads it
+    similarity._cached_features.cache_clear()
+    monkeypatch.setattr(similarity, "_idf_lock", OtherThreadRunsRightAfterRelease())
+    assert similarity._cached_features("村口的水管爆了到处是水").weights
