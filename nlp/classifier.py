@@ -174,14 +174,18 @@ class _Loaded:
     @classmethod
     def from_dir(cls, path: Path, meta: dict) -> "_Loaded":
         """Load a version dir: its compiled form when usable, else the pipeline."""
+        # training checked the compiled form and refused it (meta.json `compiled` has no
+        # file): scikit-learn serves this version; versions from before fast.npz have no check
+        check = meta.get("compiled")
+        refused = isinstance(check, dict) and not check.get("file")
         fast = path / fastpath.FILE
-        if fast.is_file():
+        if fast.is_file() and not refused:
             try:
                 return cls(meta, path, compiled=CompiledModel.load(fast))
             except (OSError, ValueError, TypeError, KeyError):
                 log.warning("nlp model %s: unusable %s, loading the pipeline", path.name, fastpath.FILE,
                             exc_info=True)
-        loaded = cls(meta, path, model=store.load_model(path))
+        loaded = cls(meta, path, model=store.load_model(path), compile=not refused)
         if loaded.compiled is not None:
             # a version from before fast.npz: keep its compiled form for the next process
             store.add_file(path, fastpath.FILE, loaded.compiled.save)

@@ -140,6 +140,24 @@ def test_a_version_without_fast_npz_is_compiled_in_memory(trained, tmp_path, rou
     assert again.classify(text) == router.classify(text)
 
 
+def test_a_compiled_form_refused_at_training_is_not_served_later(trained, tmp_path, router):
+    """train refuses to save a compiled form that differs from scikit-learn (meta.json
+    `compiled` says why): a process loading that version must serve the pipeline, not
+    compile it again in memory and write the fast.npz that training refused."""
+    version_dir, meta = trained
+    copy = tmp_path / "models" / version_dir.name
+    shutil.copytree(version_dir, copy)
+    (copy / fastpath.FILE).unlink()
+    refused = dict(meta, compiled={"file": None, "checked_texts": 402, "max_abs_diff": 0.01,
+                                   "reason": "differs from scikit-learn"})
+    (copy / store.META_FILE).write_text(json.dumps(refused), encoding="utf-8")
+    served = router_from_dir(copy)
+    assert served._loaded.compiled is None
+    assert not (copy / fastpath.FILE).exists()
+    text = "村口水管爆了到处是水"
+    assert served.classify(text).label == router.classify(text).label
+
+
 def test_a_broken_fast_npz_falls_back_to_the_pipeline(trained, tmp_path, router):
     version_dir, _ = trained
     copy = tmp_path / "models" / version_dir.name
