@@ -113,53 +113,51 @@ def run_nlp(tmp: Path, log) -> tuple[dict, list[str]]:
     return result, lines
 
 
+def _run_part(name: str, title: str, heading: str, run, markdown, started: str, machine: dict, stamp: str,
+              log) -> tuple[Path, Path]:
+    """One part: run() → result dict, markdown(result) → lines; a failure is recorded, not raised."""
+    t0 = time.monotonic()
+    try:
+        res = run()
+        lines = markdown(res)
+    except Exception as exc:  # noqa: BLE001 - the other parts still run
+        res = {"status": "failed", "error": traceback.format_exc()[-3000:]}
+        lines = [heading, "", f"- FAILED: {exc.__class__.__name__}: {str(exc)[:1500]}"]
+        log(f"{name}: FAILED {exc.__class__.__name__}: {str(exc)[:1500]}")
+    res["machine"] = machine
+    md = "\n".join(_header(title, started, machine) + lines + _footer(machine, time.monotonic() - t0))
+    written = report.write_part(name, res, md, stamp)
+    print(md)
+    return written
+
+
 def run_parts(args, tmp: Path, stamp: str, machine: dict, log) -> list[Path]:
     written: list[Path] = []
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     if "nlp" in args.parts:
-        t0 = time.monotonic()
-        try:
-            res, lines = run_nlp(tmp, log)
-        except Exception as exc:  # noqa: BLE001
-            res, lines = {"status": "failed", "error": traceback.format_exc()[-3000:]}, [f"- FAILED: {exc}"]
-        res["machine"] = machine
-        md = "\n".join(_header("Routing model benchmark (issue 3)", started, machine) + lines
-                       + _footer(machine, time.monotonic() - t0))
-        written += report.write_part("nlp", res, md, stamp)
-        print(md)
+        box: dict = {}
+
+        def nlp_run() -> dict:
+            res, box["lines"] = run_nlp(tmp, log)
+            return res
+
+        written += _run_part("nlp", "Routing model benchmark (issue 3)", "## Routing model (issue 3)", nlp_run,
+                             lambda _res: box["lines"], started, machine, stamp, log)
     if "followup" in args.parts:
         from bench import followup_bench
 
-        t0 = time.monotonic()
         log("followup: webhook → worker → fake WeChat API")
-        try:
-            res = followup_bench.run(tmp / "followup", rate=args.followup_rate, seconds=args.followup_seconds,
-                                     drain_rows=args.drain_rows)
-            lines = followup_bench.markdown(res)
-        except Exception as exc:  # noqa: BLE001
-            res = {"status": "failed", "error": traceback.format_exc()[-3000:]}
-            lines = ["## Follow-through (issue 4)", "", f"- FAILED: {exc.__class__.__name__}: {str(exc)[:1500]}"]
-            log(f"followup: FAILED {exc.__class__.__name__}: {str(exc)[:1500]}")
-        res["machine"] = machine
-        md = "\n".join(_header("Follow-through benchmark (issue 4)", started, machine) + lines
-                       + _footer(machine, time.monotonic() - t0))
-        written += report.write_part("followup", res, md, stamp)
-        print(md)
+        written += _run_part(
+            "followup", "Follow-through benchmark (issue 4)", "## Follow-through (issue 4)",
+            lambda: followup_bench.run(tmp / "followup", rate=args.followup_rate, seconds=args.followup_seconds,
+                                       drain_rows=args.drain_rows),
+            followup_bench.markdown, started, machine, stamp, log)
     if "admin" in args.parts:
         from bench import admin_bench
 
-        t0 = time.monotonic()
-        try:
-            res = admin_bench.run(tmp / "admin", rows=args.admin_rows, samples=args.admin_samples,
-                                  events=args.admin_events, keep=args.keep_db)
-            lines = admin_bench.markdown(res)
-        except Exception as exc:  # noqa: BLE001
-            res = {"status": "failed", "error": traceback.format_exc()[-3000:]}
-            lines = ["## Admin console (issue 5)", "", f"- FAILED: {exc.__class__.__name__}: {str(exc)[:1500]}"]
-            log(f"admin: FAILED {exc.__class__.__name__}: {str(exc)[:1500]}")
-        res["machine"] = machine
-        md = "\n".join(_header("Admin console benchmark (issue 5)", started, machine) + lines
-                       + _footer(machine, time.monotonic() - t0))
-        written += report.write_part("admin", res, md, stamp)
-        print(md)
+        written += _run_part(
+            "admin", "Admin console benchmark (issue 5)", "## Admin console (issue 5)",
+            lambda: admin_bench.run(tmp / "admin", rows=args.admin_rows, samples=args.admin_samples,
+                                    events=args.admin_events, keep=args.keep_db),
+            admin_bench.markdown, started, machine, stamp, log)
     return written
