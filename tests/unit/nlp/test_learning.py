@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import pytest
 
@@ -97,7 +96,6 @@ def test_a_county_trains_and_evaluates_on_its_own_long_texts(tmp_path, capsys):
     rows = make_rows(per_label=24, min_chars=500, max_chars=800)
     write_csv(data, rows)
     models = tmp_path / "models"
-    started = time.monotonic()
     assert main(["train", "--data", str(data), "--model-out", str(models)]) == 0
     out, err = capsys.readouterr()
     trained = json.loads(out)
@@ -113,4 +111,3 @@ def test_a_county_trains_and_evaluates_on_its_own_long_texts(tmp_path, capsys):
         written = list(csv.DictReader(fh))
     assert [r["text"] for r in written] == [t for t, _ in rows]  # input order
     assert all(r["predicted"] in report["per_label"] for r in written)
-    assert time.monotonic() - started < 60
