@@ -10,6 +10,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -161,6 +162,21 @@ _r = _REQUESTS.c
 # The hot path's statements, built once (building a statement costs as much as running it)
 _Q_VILLAGER = (select(Villager).options(joinedload(Villager.village))  # its village: every reply names it
                .where(Villager.account_id == bindparam("account_id"), Villager.openid == bindparam("openid")))
+_Q_STORED_REPLY = select(_INBOUND.c.reply).where(_INBOUND.c.account_id == bindparam("account_id"),
+                                                 _INBOUND.c.dedupe_key == bindparam("key"))
+
+
+@lru_cache(maxsize=4)
+def _insert_inbound(dialect: str):
+    """INSERT … ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, per dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_INBOUND)
+    cols = {c.name: bindparam(c.name) for c in _INBOUND.columns if c.name not in ("id", "reply", "request_id")}
+    return (ins.values(**cols).on_conflict_do_nothing(index_elements=["account_id", "dedupe_key"])
+            .returning(_INBOUND.c.id))
+
+
 _U_WINDOW = (update(_VILLAGERS).where(_VILLAGERS.c.id == bindparam("villager_id"))
              .values(last_inbound_at=bindparam("now"), window_sent=0))
 _U_REPLY = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id")).values(reply=bindparam("reply"))
@@ -184,14 +200,19 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
             classify=None) -> InboundResult:
     # The hot path writes with Core statements on the session's transaction (a unit-of-work
     # flush costs about ten Core INSERTs); ORM objects are still used where code reads them.
-    # A retry of a stored message fails this INSERT on the unique (account, dedupe key):
-    # handle_inbound then answers with the stored reply. Retries are rare; no SELECT first.
+    # A retry of a stored message inserts nothing here (ON CONFLICT on the unique account +
+    # dedupe key; on PostgreSQL a concurrent first attempt is waited for) and gets the
+    # stored reply. Retries are rare: no SELECT before the INSERT.
     conn = session.connection()
     now = utcnow()
-    inbound = _Inbound(conn.execute(insert(_INBOUND), {
+    stored = conn.execute(_insert_inbound(conn.dialect.name), {
         "account_id": account.id, "dedupe_key": key, "openid": msg.openid, "msg_type": msg.raw_type or msg.kind,
         "event": msg.event, "content": msg.text, "media_id": msg.media_id, "raw": raw, "created_at": now,
-    }).inserted_primary_key[0])
+    }).scalar()
+    if stored is None:
+        reply = conn.execute(_Q_STORED_REPLY, {"account_id": account.id, "key": key}).scalar()
+        return InboundResult(reply or "", duplicate=True)
+    inbound = _Inbound(stored)
 
     villager = session.scalar(_Q_VILLAGER, {"account_id": account.id, "openid": msg.openid})
     if villager is None:

@@ -208,6 +208,7 @@ def test_the_stored_records_of_a_new_problem_agree_with_each_other(client, wx, r
         search = s.get(RequestSearch, req.id)
         # the message: its reply is what the villager got, and it names the request
         assert inbound.reply == r.text and inbound.content == "三组的自来水管冻裂了一直漏水"
+        assert inbound.raw["Content"] == inbound.content and inbound.raw["MsgType"] == "text"  # WeChat's fields
         assert created.data["inbound_message_id"] == inbound.id and created.actor == "villager"
         # column defaults are filled, as the ORM would have filled them
         assert (req.reopen_count, req.reminder_stage, req.escalation_level) == (0, 0, 0)
