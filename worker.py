@@ -66,12 +66,30 @@ def preload() -> None:
     nlp.get_router().classify("村口的路灯坏了")
 
 
-def run_cron(settings: Settings) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """The cron child must not outlive its worker: a second CronScheduler would start with
+    the restarted worker and every periodic job would run twice. Linux sends SIGTERM to this
+    process when the parent dies (even by SIGKILL or the OOM killer)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the supervisor has to stop the group
+        log.warning("cron process cannot follow its parent's death on this system")
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def run_cron(settings: Settings, parent_pid: int | None = None) -> None:
     """The periodic jobs, on RQ's own CronScheduler."""
     import importlib
 
     from rq.cron import CronScheduler
 
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     setup_logging()
     res = ext.init(settings)
     cron = CronScheduler(connection=res.redis, name=f"cunsheng-cron-{os.getpid()}")
@@ -100,7 +118,8 @@ def main(argv=None) -> int:
     preload()
     cron_proc = None
     if args.cron and not args.burst:
-        cron_proc = multiprocessing.get_context("fork").Process(target=run_cron, args=(settings,), daemon=True)
+        cron_proc = multiprocessing.get_context("fork").Process(target=run_cron, args=(settings, os.getpid()),
+                                                               daemon=True)
         cron_proc.start()
     queues = [Queue(q, connection=res.redis) for q in args.queues.split(",")]
     worker = (Worker if args.fork else SimpleWorker)(queues, connection=res.redis)

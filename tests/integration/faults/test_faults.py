@@ -156,3 +156,33 @@ def test_wechat_api_errors_and_timeouts_end_with_exactly_once(client, wx, res, r
     assert len(got) >= 6 and set(got) == expected(res) and all(n == 1 for n in got.values()), got
     failures = [c for c in fake_api.calls(redis) if c["path"] == TEMPLATE and c["errcode"] != 0]
     assert len(failures) >= 3
+
+
+def test_cron_process_does_not_outlive_a_killed_worker(res, settings):
+    """`worker.py --cron` forks the CronScheduler. When the worker is SIGKILLed (the OOM
+    killer, kill -9), the cron process must stop too: the restarted worker starts its own,
+    and two would run every periodic job twice."""
+    import psutil
+
+    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
+               PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
+    worker = subprocess.Popen([sys.executable, "worker.py", "--cron", "--no-scheduler"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the cron child exists
+            children = psutil.Process(worker.pid).children()
+            if children:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("worker.py --cron started no cron process")
+        cron = children[0]
+        worker.kill()  # SIGKILL: no chance to clean up
+        worker.wait(10)
+        gone, alive = psutil.wait_procs([cron], timeout=20)
+        for p in alive:  # the failure must not leave it running
+            p.kill()
+        assert not alive, "the cron process outlived its worker"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
