@@ -90,28 +90,28 @@ def manage_village(village_id: int):
                            me=m)
 
 
+def _create_in_village(village_id: int, create, field: str, done: str):
+    """A grid or a team of a village, from the village page's form; back to that page."""
+    back = url_for("admin.manage_village", village_id=village_id)
+    try:
+        with ext.get().db.session() as s:
+            create(s, g.member, village_id, request.form.get(field, ""))
+    except ManageError as exc:
+        flash(str(exc), "error")
+        return redirect(back, 303)
+    return _done(done, back)
+
+
 @bp.post("/manage/villages/<int:village_id>/grids")
 @manager_required
 def manage_grid_create(village_id: int):
-    try:
-        with ext.get().db.session() as s:
-            admin_manage.create_grid(s, g.member, village_id, request.form.get("name", ""))
-    except ManageError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin.manage_village", village_id=village_id), 303)
-    return _done("已新建网格。", url_for("admin.manage_village", village_id=village_id))
+    return _create_in_village(village_id, admin_manage.create_grid, "name", "已新建网格。")
 
 
 @bp.post("/manage/villages/<int:village_id>/teams")
 @manager_required
 def manage_team_create(village_id: int):
-    try:
-        with ext.get().db.session() as s:
-            admin_manage.create_team(s, g.member, village_id, request.form.get("kind", ""))
-    except ManageError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin.manage_village", village_id=village_id), 303)
-    return _done("已建好工作队。", url_for("admin.manage_village", village_id=village_id))
+    return _create_in_village(village_id, admin_manage.create_team, "kind", "已建好工作队。")
 
 
 @bp.post("/manage/<obj_type>/<int:obj_id>/edit")
