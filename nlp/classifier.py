@@ -17,7 +17,7 @@ import numpy as np
 from . import fastpath, paths, rules, store
 from .fastpath import CompiledModel
 from .priors import load_priors
-from .tokenizer import cached_tokens, cut_normalized, normalize, remember_tokens, tokenize
+from .tokenizer import cached_tokens, cut_normalized, generation, normalize, remember_tokens, tokenize
 
 # scikit-learn, scipy and joblib are imported only to train, to evaluate, or to
 # serve a model without its compiled form (fast.npz): a serving process loads the
@@ -237,8 +237,9 @@ class _Loaded:
         for norm, text in zip(norms, seen):
             toks = cached_tokens(norm)
             if toks is None:
+                cut_at = generation()
                 toks = cut_normalized(text) if text else []
-                remember_tokens(norm, toks)
+                remember_tokens(norm, toks, cut_at)
             tokens.append(toks)
         features = [compiled.features(text, toks) for text, toks in zip(seen, tokens)]
         return [(idx, val, compiled.predict_proba(idx, val).tolist(), toks)

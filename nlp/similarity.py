@@ -134,11 +134,13 @@ def features(text: str) -> Features:
     requests a new message is compared with are the same texts message after message.
     The cache is emptied when ``nlp.add_words`` teaches jieba new words."""
     _check_generation()
-    return _cached_features(text)
+    # the generation is part of the key: features computed with an older dictionary (by a
+    # thread that started before add_words) are never returned once it has changed
+    return _cached_features(text, tokenizer.generation())
 
 
 @functools.lru_cache(maxsize=8192)
-def _cached_features(text: str) -> Features:
+def _cached_features(text: str, generation: int = 0) -> Features:
     words, grams = _raw_features(text if isinstance(text, str) else str(text or ""))
     if not words and not grams:
         return Features({})

@@ -121,8 +121,8 @@ def add_words(words: Iterable[str]) -> int:
                 jieba.add_word(word, freq=USER_WORD_FREQ)
                 added += 1
         if added:
+            _generation += 1  # first: a cut that started before is then never stored (remember_tokens)
             _cache.clear()
-            _generation += 1
     return added
 
 
@@ -174,8 +174,12 @@ def cached_tokens(key: str) -> list[str] | None:
     return None if cached is None else list(cached)
 
 
-def remember_tokens(key: str, tokens: list[str]) -> None:
-    """Put ``tokenize(key) == tokens`` in the cache (for whoever cuts the same text next)."""
+def remember_tokens(key: str, tokens: list[str], cut_at: int | None = None) -> None:
+    """Put ``tokenize(key) == tokens`` in the cache (for whoever cuts the same text next).
+    ``cut_at``: ``generation()`` read before cutting; when ``add_words`` has changed the
+    dictionary since, these tokens are of the old dictionary and are not kept."""
+    if cut_at is not None and cut_at != _generation:
+        return
     if len(key) <= 2000:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
@@ -192,10 +196,11 @@ def tokenize(text: str) -> list[str]:
     if cached is not None:
         return list(cached)
     key = text
+    cut_at = _generation
     text = normalize(text)
     if not text:
         return []
     tokens = cut_normalized(text)
     if isinstance(key, str):
-        remember_tokens(key, tokens)
+        remember_tokens(key, tokens, cut_at)
     return tokens

@@ -73,6 +73,20 @@ def test_add_words_forgets_cached_tokens():
     assert "夏日哈木寺村" in tokenize(text)
 
 
+def test_tokens_cut_before_new_words_are_not_remembered_after():
+    """A gunicorn thread cuts a text while another thread teaches jieba a village name:
+    the old cut must not land in the cache after add_words emptied it."""
+    from nlp import tokenizer
+
+    text = "俄日格乌苏村的水渠堵了"
+    cut_at = tokenizer.generation()
+    old = tokenizer.cut_normalized(normalize(text))  # the first thread, old dictionary
+    assert "俄日格乌苏村" not in old
+    add_words(["俄日格乌苏村"])  # the second thread
+    tokenizer.remember_tokens(text, old, cut_at)  # the first thread stores its result late
+    assert "俄日格乌苏村" in tokenize(text)
+
+
 def test_jieba_cache_is_reused_by_the_next_process(var_dir):
     """The dictionary cache is written once, readable by the app's other users, and a new
     process reads it rather than rebuilding it (which would rewrite the file)."""
