@@ -89,7 +89,9 @@ def handle_inbound(res, account: Account, msg: Incoming, msg_id: str | None, cre
             with res.db.write_lock(), res.db.session() as session, session.no_autoflush:
                 return _handle(session, res, account, msg, key, raw, classify)
         except IntegrityError:
-            # another process stored this message first (or created this villager): use its reply
+            # another process created this villager at the same moment (a retry of the message
+            # itself inserts nothing: ON CONFLICT in _handle): its reply if it was this message,
+            # else try again, the villager now exists
             stored = _stored_reply(res, account.id, key)
             if stored is not None:
                 return InboundResult(stored, duplicate=True)
