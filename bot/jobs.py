@@ -340,11 +340,27 @@ def monthly_ranking(month: str | None = None) -> int:
 
 
 # ---- periodic: learning from the admins' corrections --------------------------------------
-def retrain_classifier() -> str | None:
+def retrain_classifier(min_new: int | None = None, models_root: str | None = None,
+                       data: str | None = None) -> str | None:
     """Train a new model version when enough admin corrections have come in since the last
-    one; web and worker processes pick it up within a minute, without a restart."""
+    one; web and worker processes pick it up within a minute, without a restart.
+
+    The training runs in a fresh child process: the worker runs its jobs in its own long-lived
+    process, which would otherwise keep scikit-learn and the training's memory peak for good."""
+    import multiprocessing
     import os
 
+    if min_new is None:
+        min_new = int(os.environ.get("RETRAIN_MIN_CORRECTIONS", "20"))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_retrain_in_child, (ext.get().settings, min_new, models_root, data))
+
+
+def _retrain_in_child(settings, min_new: int, models_root: str | None, data: str | None) -> str | None:
     from bot.services.training import retrain_if_needed
 
-    return retrain_if_needed(ext.get(), min_new=int(os.environ.get("RETRAIN_MIN_CORRECTIONS", "20")))
+    res = ext.init(settings)
+    try:
+        return retrain_if_needed(res, min_new=min_new, models_root=models_root, data=data)
+    finally:
+        ext.shutdown()

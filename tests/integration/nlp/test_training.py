@@ -57,6 +57,20 @@ def test_corrections_are_counted_and_trained_into_a_new_version(res, tmp_path):
     assert store.newest_model(root)[1]["corrections"] == 3
 
 
+def test_the_nightly_job_trains_in_a_child_process_from_the_database(res, tmp_path):
+    """bot.jobs.retrain_classifier, as the worker runs it: a fresh process that reaches the
+    same database and writes the new version where the web processes look."""
+    from bot.jobs import retrain_classifier
+
+    _add(res, [("草场边上的网围栏倒了一大片", "ecology"), ("村里的广场舞音响坏了", "culture")],
+         utcnow() - timedelta(hours=1))
+    data, root = _small_corpus(tmp_path / "base.csv"), tmp_path / "models"
+    assert retrain_classifier(min_new=3, models_root=str(root), data=str(data)) is None  # too few
+    version = retrain_classifier(min_new=2, models_root=str(root), data=str(data))
+    assert version is not None and store.newest_model(root)[1]["version"] == version
+    assert store.newest_model(root)[1]["corrections"] == 2
+
+
 def test_load_corrections_reads_the_database_without_redis(res):
     _add(res, [("路灯坏了", "governance")], utcnow())
     pairs, newest = training.load_corrections(res.settings.database_url)
