@@ -62,12 +62,10 @@ def _column_default(col):
     raise NotImplementedError(f"default of {col} is not a scalar or a callable")
 
 
-def insert_row(session: Session, model, values: dict, returning_object: bool = True):
-    """INSERT one row with Core, on the session's connection and transaction, without the
-    unit of work (a flush costs ~1 ms of Python; a Core INSERT ~0.1 ms). Column defaults are
-    filled here, so the returned object is complete: a clean, persistent instance, as if it had
-    been loaded, that later code reads without another SELECT (relationships load lazily).
-    Used on the webhook's hot path; ORM events such as after_flush do not see these rows."""
+def with_defaults(model, values: dict) -> dict:
+    """Every column of `model` but the primary key: the given values, else the column's
+    default (what the ORM would have filled). Rows for one multi-row Core INSERT must all
+    carry the same keys; this gives them that."""
     mapper = inspect(model)
     row = {}
     for prop in mapper.column_attrs:
@@ -76,12 +74,26 @@ def insert_row(session: Session, model, values: dict, returning_object: bool = T
             row[prop.key] = values[prop.key]
         elif not col.primary_key:
             row[prop.key] = _column_default(col)
-    table = mapper.local_table
-    params = {mapper.get_property(k).columns[0].key: v for k, v in row.items()}
-    result = session.connection().execute(insert(table), params)
-    pk = result.inserted_primary_key[0]
-    if not returning_object:
-        return pk
+    return row
+
+
+def dialect_insert(dialect: str):
+    """The `insert` construct with ON CONFLICT support for this database (PostgreSQL or SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def insert_row(session: Session, model, values: dict):
+    """INSERT one row with Core, on the session's connection and transaction, without the
+    unit of work (a flush costs ~1 ms of Python; a Core INSERT ~0.1 ms). Column defaults are
+    filled here, so the returned object is complete: a clean, persistent instance, as if it had
+    been loaded, that later code reads without another SELECT (relationships load lazily).
+    Used on the webhook's hot path; ORM events such as after_flush do not see these rows.
+    (The mapped attribute names are the column names here.)"""
+    mapper = inspect(model)
+    row = with_defaults(model, values)
+    pk = session.connection().execute(insert(mapper.local_table), row).inserted_primary_key[0]
     obj = model(**row)
     setattr(obj, mapper.primary_key[0].key, pk)
     make_transient_to_detached(obj)  # history reset: the values above are its loaded state

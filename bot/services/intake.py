@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 import handlers
 import nlp
 from nlp.similarity import find_duplicate
-from bot.db import insert_row
+from bot.db import dialect_insert, insert_row
 from bot.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -139,8 +139,7 @@ def _preclassified(msg: Incoming):
 
 def _stored_reply(res, account_id: int, key: str) -> str | None:
     with res.db.session() as session:
-        row = session.scalar(select(InboundMessage).where(
-            InboundMessage.account_id == account_id, InboundMessage.dedupe_key == key))
+        row = session.connection().execute(_Q_STORED_REPLY, {"account_id": account_id, "key": key}).first()
         return None if row is None else (row.reply or "")
 
 
@@ -171,9 +170,7 @@ _Q_STORED_REPLY = select(_INBOUND.c.reply).where(_INBOUND.c.account_id == bindpa
 @lru_cache(maxsize=4)
 def _insert_inbound(dialect: str):
     """INSERT … ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, per dialect."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_INBOUND)
+    ins = dialect_insert(dialect)(_INBOUND)
     cols = {c.name: bindparam(c.name) for c in _INBOUND.columns if c.name not in ("id", "reply", "request_id")}
     return (ins.values(**cols).on_conflict_do_nothing(index_elements=["account_id", "dedupe_key"])
             .returning(_INBOUND.c.id))

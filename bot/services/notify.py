@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import with_defaults
 from bot.models import Member, Outbox, Request, Team, Township, Village, Villager
 from bot.services import links
 from bot.services.clock import fmt_local, utcnow
@@ -94,11 +95,11 @@ def recipients(session: Session, req: Request, event: str, level: int = 0) -> tu
     return people, wecom_team
 
 
-def _add(session: Session, row: dict | Outbox) -> int | None:
+def _add(session: Session, row: dict) -> int | None:
     """Add unless a row with the same dedupe key exists (the unique constraint decides)."""
-    obj = row if isinstance(row, Outbox) else Outbox(**row)
-    if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == obj.dedupe_key)):
+    if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == row["dedupe_key"])):
         return None
+    obj = Outbox(**row)
     try:
         with session.begin_nested():
             session.add(obj)
@@ -117,11 +118,9 @@ def _add_all(session: Session, rows: list[dict], fresh: bool) -> list[int]:
     if not rows:
         return []
     table = Outbox.__table__
-    now = utcnow()
-    full = [{"request_id": None, "recipient_member_id": None, "recipient_openid": None, "status": "pending",
-             "attempts": 0, "created_at": now, **row} for row in rows]
     result = session.connection().execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [with_defaults(Outbox, row) for row in rows])
     return list(result.scalars())
 
 

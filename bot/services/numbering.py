@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import dialect_insert
 from bot.models import Counter
 from bot.services.clock import BEIJING
 
@@ -22,9 +22,8 @@ def next_value(session: Session, key: str) -> int:
 def _upsert(dialect: str):
     """INSERT … ON CONFLICT DO UPDATE … RETURNING on the counters table (a Core statement,
     built once per dialect)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Counter.__table__
-    return (insert(table).values(key=bindparam("key"), value=1)
+    return (dialect_insert(dialect)(table).values(key=bindparam("key"), value=1)
             .on_conflict_do_update(index_elements=[table.c.key], set_={"value": table.c.value + 1})
             .returning(table.c.value))
 

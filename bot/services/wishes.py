@@ -495,12 +495,12 @@ def _tell(session: Session, req: Request, recipients, event: str, text: str, rem
         villager = session.scalar(select(Villager).where(Villager.openid == openid).limit(1))
         key = f"wish:{req.id}:{event}{tag}:{claim_key[0] or 0}-{claim_key[1] or 0}:to:{hash_openid(openid)}"
         if villager is not None:
-            row = Outbox(dedupe_key=key, request_id=req.id, event=event, recipient_member_id=member_id,
-                         recipient_openid=openid, channel="villager",
-                         payload={"text": text, "template": template, "villager_id": villager.id})
+            row = dict(dedupe_key=key, request_id=req.id, event=event, recipient_member_id=member_id,
+                       recipient_openid=openid, channel="villager",
+                       payload={"text": text, "template": template, "villager_id": villager.id})
         else:
-            row = Outbox(dedupe_key=key, request_id=req.id, event=event, recipient_member_id=member_id,
-                         recipient_openid=openid, channel="template", payload=template)
+            row = dict(dedupe_key=key, request_id=req.id, event=event, recipient_member_id=member_id,
+                       recipient_openid=openid, channel="template", payload=template)
         oid = notify._add(session, row)  # the same dedupe as every other notification
         if oid:
             ids.append(oid)
