@@ -300,7 +300,7 @@ class _Applied:
     placeholders: dict = field(default_factory=dict)
 
 
-def _apply(session: Session, res, account: Account, villager: Villager, inbound: InboundMessage,
+def _apply(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
            actions: list, now: datetime) -> _Applied:
     out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": "",
                                  "dup_note": ""})
@@ -315,14 +315,13 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
         elif isinstance(action, SetSubscribed):
             villager.subscribed = action.subscribed
         elif isinstance(action, (CreateRequest, CreateWish)):
-            req = _create_request(session, res, account, villager, inbound, action, now)
+            req, root_number = _create_request(session, res, account, villager, inbound, action, now)
             out.created.append(req)
-            if req.duplicate_of_id is None:
+            if root_number is None:
                 out.effects.outbox_ids += _notify_new(session, res, req)
                 followup.schedule_followups(req, out.effects)
             else:  # the team already has it: this villager hears back with the cluster
-                root = session.get(Request, req.duplicate_of_id)
-                out.placeholders["dup_note"] = texts_dup_note(root.number)
+                out.placeholders["dup_note"] = texts_dup_note(root_number)
             team = catalog.team_names().get(req.kind or "", "")
             out.placeholders.update(number=req.number, team=team, due=fmt_local(req.due_at),
                                     village=req.village.name)
@@ -365,7 +364,8 @@ def texts_dup_note(root_number: str) -> str:
 
 
 def _create_request(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
-                    action, now: datetime) -> Request:
+                    action, now: datetime) -> tuple[Request, str | None]:
+    """The new request, and the number of the cluster it joined (None: a new problem)."""
     c = action.classification
     is_wish = isinstance(action, CreateWish)
     review_reason = None if is_wish else action.review_reason
@@ -427,7 +427,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     conn.execute(insert(_EVENTS), events)
     if is_wish:
         wishes.on_request_created(session, req)
-    return req
+    return req, root[1] if root is not None else None
 
 
 def _duplicate_root(session: Session, req: dict, now: datetime) -> tuple[int, str] | None:
