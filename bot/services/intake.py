@@ -7,12 +7,13 @@ creates nothing; the unique constraint makes that hold across processes.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import JSON, Text, bindparam, cast, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -28,6 +29,7 @@ from bot.models import (
     Attachment,
     InboundMessage,
     Member,
+    Outbox,
     Request,
     RequestEvent,
     Team,
@@ -193,6 +195,21 @@ _Q_CLUSTER = (select(_r.id, _r.text, _r.duplicate_of_id)
                      _r.status.in_(("assigned", "accepted", "reopened")), _r.created_at >= bindparam("since"))
               .order_by(_r.id.desc()).limit(50))
 _Q_NUMBER = select(_r.number).where(_r.id == bindparam("id"))
+_U_NUMBER = (update(_REQUESTS).where(_r.id == bindparam("rid"))  # updated_at: as created, not the onupdate
+             .values(number=bindparam("number"), updated_at=bindparam("now")))
+
+
+@lru_cache(maxsize=4)
+def _renumber_outbox(dialect: str):
+    """The request's outbox rows, their provisional number replaced by the real one, in the
+    stored JSON text (PostgreSQL's json needs a cast to text and back; SQLite stores text)."""
+    table = Outbox.__table__
+    old, new = bindparam("provisional"), bindparam("number")
+    if dialect == "postgresql":
+        payload = cast(func.replace(cast(table.c.payload, Text), old, new), JSON)
+    else:
+        payload = type_coerce(func.replace(table.c.payload, old, new), JSON)
+    return update(table).where(table.c.request_id == bindparam("rid")).values(payload=payload)
 
 
 def _handle(session: Session, res, account: Account, msg: Incoming, key: str, raw: dict,
@@ -304,6 +321,7 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
            actions: list, now: datetime) -> _Applied:
     out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": "",
                                  "dup_note": ""})
+    numbering: list[tuple[Request, tuple[int, str] | None, bool]] = []
     for action in actions:
         if isinstance(action, SetVillage):
             village = catalog.village_by_name(session, account.county_id, action.name)
@@ -315,16 +333,18 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
         elif isinstance(action, SetSubscribed):
             villager.subscribed = action.subscribed
         elif isinstance(action, (CreateRequest, CreateWish)):
-            req, root_number = _create_request(session, res, account, villager, inbound, action, now)
+            req, root = _create_request(session, res, account, villager, inbound, action, now)
             out.created.append(req)
-            if root_number is None:
-                out.effects.outbox_ids += _notify_new(session, res, req)
+            outbox_ids: list[int] = []
+            if root is None:
+                outbox_ids = _notify_new(session, res, req)
+                out.effects.outbox_ids += outbox_ids
                 followup.schedule_followups(req, out.effects)
             else:  # the team already has it: this villager hears back with the cluster
-                out.placeholders["dup_note"] = texts_dup_note(root_number)
+                out.placeholders["dup_note"] = texts_dup_note(root[1])
+            numbering.append((req, root, bool(outbox_ids)))
             team = catalog.team_names().get(req.kind or "", "")
-            out.placeholders.update(number=req.number, team=team, due=fmt_local(req.due_at),
-                                    village=req.village.name)
+            out.placeholders.update(team=team, due=fmt_local(req.due_at), village=req.village.name)
         elif isinstance(action, Rate):
             req = session.scalar(select(Request).where(Request.number == action.number,
                                                        Request.villager_id == villager.id))
@@ -354,7 +374,39 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
                                      data={"kind": action.kind, "media_id": action.media_id,
                                            "latitude": action.latitude, "longitude": action.longitude,
                                            "label": action.label}, created_at=now))
+    if numbering:
+        _assign_numbers(session, account, numbering, now)
+        out.placeholders["number"] = numbering[-1][0].number
     return out
+
+
+def _provisional_number() -> str:
+    """A request's number until the end of its transaction: unique, and not something a
+    villager's text could contain (it is replaced inside stored JSON text)."""
+    return "~" + secrets.token_hex(8)
+
+
+def _assign_numbers(session: Session, account: Account, pending: list, now: datetime) -> None:
+    """The requests' real numbers, as the transaction's last writes before the reply.
+
+    On PostgreSQL the county's counter row stays locked from its increment to the commit,
+    so every other new request of the county waits behind it: the request, its events and
+    outbox rows are all written before it, under a provisional number, and only the swap
+    happens here."""
+    session.flush()  # ORM changes (the villager's dialog state, attachments) before the lock
+    conn = session.connection()
+    code = catalog.county_code(session, account.county_id)
+    for req, root, has_outbox in pending:
+        provisional = req.number
+        number = next_request_number(session, code, now)
+        conn.execute(_U_NUMBER, {"rid": req.id, "number": number, "now": req.updated_at})
+        if has_outbox:
+            conn.execute(_renumber_outbox(conn.dialect.name),
+                         {"rid": req.id, "provisional": provisional, "number": number})
+        if root is not None:  # the cluster's root learns the new number
+            conn.execute(insert(_EVENTS), [{"request_id": root[0], "kind": "duplicate_reported", "actor": "system",
+                                            "data": {"number": number}, "created_at": now}])
+        set_committed_value(req, "number", number)
 
 
 def texts_dup_note(root_number: str) -> str:
@@ -364,8 +416,9 @@ def texts_dup_note(root_number: str) -> str:
 
 
 def _create_request(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
-                    action, now: datetime) -> tuple[Request, str | None]:
-    """The new request, and the number of the cluster it joined (None: a new problem)."""
+                    action, now: datetime) -> tuple[Request, tuple[int, str] | None]:
+    """The new request (under a provisional number), and the id and number of the cluster's
+    root it joined (None: a new problem)."""
     c = action.classification
     is_wish = isinstance(action, CreateWish)
     review_reason = None if is_wish else action.review_reason
@@ -399,9 +452,7 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     if root is not None:
         values["duplicate_of_id"] = root[0]
     tokens = search.index_tokens(values["text"])
-    # The number last: its counter row stays locked until the commit (PostgreSQL), so every
-    # other message of the county waits behind it; only INSERTs follow from here on.
-    values["number"] = next_request_number(session, catalog.county_code(session, account.county_id), now)
+    values["number"] = _provisional_number()  # the real one at the end: _assign_numbers
     req = insert_row(session, Request, values)
     set_committed_value(req, "village",
                         villager.village if villager.village is not None else session.get(Village, villager.village_id))
@@ -419,15 +470,14 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
     elif team is not None:
         events.append(event(req.id, "assigned", "system", {"team_id": team.id, "team": team.name,
                                                             "due_at": due.isoformat()}))
-        if root is not None:
+        if root is not None:  # the root's duplicate_reported event follows with the number
             events.append(event(req.id, "duplicate_linked", "system", {"of": root[1]}))
-            events.append(event(root[0], "duplicate_reported", "system", {"number": req.number}))
     else:
         events.append(event(req.id, "needs_review", "system", {"reason": review_reason}))
     conn.execute(insert(_EVENTS), events)
     if is_wish:
         wishes.on_request_created(session, req)
-    return req, root[1] if root is not None else None
+    return req, root
 
 
 def _duplicate_root(session: Session, req: dict, now: datetime) -> tuple[int, str] | None:

@@ -332,6 +332,12 @@ def test_same_problem_from_several_villagers_is_one_cluster_for_the_team(client,
         rows = {r.number: r for r in s.scalars(select(Request))}
         assert all(rows[n].duplicate_of_id == rows[root].id for n in others)
         assert rows[unrelated].duplicate_of_id is None
+        # the root's timeline names each later report by its real number, the reports name the root
+        reported = s.scalars(select(RequestEvent.data).where(RequestEvent.request_id == rows[root].id,
+                                                             RequestEvent.kind == "duplicate_reported")).all()
+        assert [d["number"] for d in reported] == others
+        linked = s.scalars(select(RequestEvent.data).where(RequestEvent.kind == "duplicate_linked")).all()
+        assert [d["of"] for d in linked] == [root, root]
         team_rows = s.scalar(select(func.count(Outbox.id)).where(Outbox.event == "new_task"))
     assert team_rows == 2 * 2  # the root and the unrelated request, two members each
     say(client, wx, cadre_openid(MEMBER), f"办结 {root} 水管已经换好了")

@@ -220,3 +220,6 @@ def test_the_stored_records_of_a_new_problem_agree_with_each_other(client, wx, r
         # the team's notifications, one per bound member, point back at the request
         rows = s.scalars(select(Outbox).where(Outbox.request_id == req.id)).all()
         assert rows and all(o.payload["data"] and o.attempts == 0 for o in rows)
+        # the number is taken last (provisional until then): every row carries the real one
+        assert all(o.payload["data"]["character_string1"]["value"] == number for o in rows)
+        assert "~" not in req.number and not any("~" in str(o.payload) for o in rows)
