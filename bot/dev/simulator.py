@@ -11,6 +11,7 @@ polling /dev/wechat-api/sent.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from pathlib import Path
@@ -36,6 +37,9 @@ bp = Blueprint(
 
 from bot.models.people import ROLE_LABELS  # noqa: E402
 ACCOUNT_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# The simulator's own cap on a text (or a voice's recognition): 5,000 characters stay well under the
+# webhook's 64 KB body cap once encrypted, and above intake's 4,000 kept in a request's text.
+MAX_TEXT_CHARS = 5000
 # a short AMR-NB file: header and a few silent frames, so media/get of a voice works
 _SILENT_AMR = b"#!AMR\n" + (b"\x04" + bytes(12)) * 10
 
@@ -62,12 +66,24 @@ def _bad(message: str, status: int = 400):
 @bp.get("/")
 def page():
     s = current_app.config["CUNSHENG"]
-    return render_template("dev/simulator.html", safe_mode=bool(s.wechat_aes_key), appid=s.wechat_appid)
+    return render_template("dev/simulator.html", safe_mode=bool(s.wechat_aes_key), appid=s.wechat_appid,
+                           max_text=MAX_TEXT_CHARS)
+
+
+def _template_titles() -> dict[str, str]:
+    """Template id -> title, as WeChat knows them for the account (config/notifications.yaml,
+    with the same WECHAT_TEMPLATE_<EVENT> overrides as bot/services/notify.py)."""
+    from config import load_yaml
+
+    templates = load_yaml("notifications.yaml").get("templates") or {}
+    return {os.environ.get(f"WECHAT_TEMPLATE_{event.upper()}", tpl["template_id"]): tpl["title"]
+            for event, tpl in templates.items() if isinstance(tpl, dict) and tpl.get("template_id")}
 
 
 @bp.get("/meta")
 def meta():
-    """Villages (for QR scenes) and the cadres bound to an openid (for the cadre's phone)."""
+    """Villages (for QR scenes), the cadres bound to an openid (for the cadre's phone) and the
+    template titles shown on the cadre's cards."""
     from bot.models import Member, Team, Township, Village
 
     with _resources().db.session() as session:
@@ -90,7 +106,7 @@ def meta():
              "village": village, "team": team, "openid": m.openid}
             for m, village, team in rows
         ]
-    return jsonify(villages=villages, members=members)
+    return jsonify(villages=villages, members=members, template_titles=_template_titles())
 
 
 @bp.post("/upload")
@@ -119,6 +135,11 @@ def _float(body: dict, key: str, low: float, high: float) -> float:
     return value
 
 
+def _check_length(text: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"文字太长（{len(text)} 字），模拟器一次最多发送 {MAX_TEXT_CHARS} 字")
+
+
 def _build(server: WeChatServer, redis, openid: str, body: dict):
     """The XML WeChat would deliver for this simulator action; raises ValueError on bad input."""
     kind = body.get("type")
@@ -126,11 +147,14 @@ def _build(server: WeChatServer, redis, openid: str, body: dict):
         content = body.get("content")
         if not isinstance(content, str) or not content.strip():
             raise ValueError("文字不能为空")
+        _check_length(content)
         return server.text(openid, content)
     if kind == "voice":
         recognition = body.get("recognition")
         if recognition is not None and not isinstance(recognition, str):
             raise ValueError("recognition 必须是文字")
+        if recognition is not None:
+            _check_length(recognition)
         media_id = fa.store_media(redis, _SILENT_AMR, "voice", "voice.amr")["media_id"]
         return server.voice(openid, media_id, recognition=recognition)
     if kind == "location":

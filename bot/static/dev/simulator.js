@@ -5,6 +5,7 @@
   var SIM = "/dev/simulator";
   var OPENID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   var $ = function (id) { return document.getElementById(id); };
+  var templateTitles = {};  // template id -> title, from /dev/simulator/meta
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -57,6 +58,7 @@
       body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.status === 413) throw new Error("内容太大，服务器拒收（HTTP 413）");
         if (!r.ok) throw new Error((data && data.message) || ("HTTP " + r.status));
         return data;
       });
@@ -144,7 +146,7 @@
     getJSON(API + "/sent?touser=" + encodeURIComponent(openid) + "&since_id=" + this.since)
       .then(function (data) {
         if (openid !== self.openid) return;
-        var titles = data.template_titles || {};
+        var titles = Object.assign({}, templateTitles, data.template_titles || {});
         (data.calls || []).forEach(function (call) {
           var node = renderCall(call, titles);
           if (node) self.box.appendChild(node);
@@ -215,10 +217,23 @@
       .then(function () { setBusy(false); villagerFeed.poll(); });
   }
 
+  var MAX_TEXT = parseInt($("v-text").getAttribute("data-max"), 10) || 5000;
+
+  // What WeChat's own client refuses never reaches the server: say so, as its toast does.
+  function sendable(text) {
+    if (!text.trim()) { note("不能发送空白消息"); return false; }
+    var length = Array.from(text).length;
+    if (length > MAX_TEXT) {
+      note("文字太长（" + length + " 字），模拟器一次最多发送 " + MAX_TEXT + " 字，请分几条发送。");
+      return false;
+    }
+    return true;
+  }
+
   $("v-text-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var text = $("v-text").value;
-    if (!text.trim()) return;
+    if (!sendable(text)) return;
     mine(text);
     $("v-text").value = "";
     deliver({ type: "text", content: text });
@@ -232,7 +247,8 @@
 
   $("v-voice").addEventListener("click", function () {
     var text = $("v-text").value.trim();
-    if (!text) { note("先在输入框里写下语音的识别结果。", true); return; }
+    if (!text) { note("先在输入框里写下语音的识别结果。"); return; }
+    if (!sendable(text)) return;
     mine("🎤 语音（识别：" + text + "）");
     $("v-text").value = "";
     deliver({ type: "voice", recognition: text });
@@ -312,6 +328,7 @@
 
   function loadMeta() {
     return getJSON(SIM + "/meta").then(function (meta) {
+      templateTitles = meta.template_titles || {};
       var scene = $("v-scene"), keepScene = scene.value;
       while (scene.options.length > 1) scene.remove(1);
       (meta.villages || []).forEach(function (v) {
@@ -354,7 +371,9 @@
   }
 
   $("c-member").addEventListener("change", function () { chooseCadre(this.value); });
-  $("c-reload").addEventListener("click", loadMeta);
+  $("c-reload").addEventListener("click", function () {
+    loadMeta().then(function () { cadreFeed.poll(); villagerFeed.poll(); });
+  });
 
   showOpenid();
   loadMeta();

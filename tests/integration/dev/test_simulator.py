@@ -48,6 +48,9 @@ def test_meta_lists_villages_and_cadres_bound_to_wechat(client):
     assert secretary["role_label"] == "村党支部书记" and secretary["village"] == "果洛藏贡麻村"
     assert all(m["openid"] for m in meta["members"])
     assert any(m["team"] for m in meta["members"])
+    # the cadre's cards show a template's title, as WeChat does
+    assert meta["template_titles"]["cunsheng_new_task"] == "新的群众诉求"
+    assert meta["template_titles"]["cunsheng_urgent"] == "紧急诉求"
 
 
 def test_text_gets_the_decrypted_reply_and_opens_the_48h_window(client, http, fake_base):
@@ -120,6 +123,8 @@ def test_webhook_errors_are_shown_not_hidden(client):
         {"openid": "short", "type": "text", "content": "x"},
         {"openid": "o" * 28, "type": "fax"},
         {"openid": "o" * 28, "type": "text", "content": "   "},
+        {"openid": "o" * 28, "type": "text", "content": "长" * 5001},
+        {"openid": "o" * 28, "type": "voice", "recognition": "长" * 5001},
         {"openid": "o" * 28, "type": "location", "lat": "north", "lng": 1},
         {"openid": "o" * 28, "type": "image", "media_id": "missing"},
         {"openid": "o" * 28, "type": "text", "content": "x", "account": "../admin"},
