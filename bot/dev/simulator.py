@@ -70,20 +70,22 @@ def page():
                            max_text=MAX_TEXT_CHARS)
 
 
-def _template_titles() -> dict[str, str]:
-    """Template id -> title, as WeChat knows them for the account (config/notifications.yaml,
-    with the same WECHAT_TEMPLATE_<EVENT> overrides as bot/services/notify.py)."""
+def _templates() -> dict[str, dict]:
+    """Template id -> {"title", "labels" (field key -> keyword name)}, as WeChat knows them for
+    the account (config/notifications.yaml, with the same WECHAT_TEMPLATE_<EVENT> overrides
+    as bot/services/notify.py)."""
     from config import load_yaml
 
     templates = load_yaml("notifications.yaml").get("templates") or {}
-    return {os.environ.get(f"WECHAT_TEMPLATE_{event.upper()}", tpl["template_id"]): tpl["title"]
+    return {os.environ.get(f"WECHAT_TEMPLATE_{event.upper()}", tpl["template_id"]):
+            {"title": tpl["title"], "labels": dict(tpl.get("labels") or {})}
             for event, tpl in templates.items() if isinstance(tpl, dict) and tpl.get("template_id")}
 
 
 @bp.get("/meta")
 def meta():
     """Villages (for QR scenes), the cadres bound to an openid (for the cadre's phone) and the
-    template titles shown on the cadre's cards."""
+    template titles and field labels shown on the cadre's cards."""
     from bot.models import Member, Team, Township, Village
 
     with _resources().db.session() as session:
@@ -106,7 +108,10 @@ def meta():
              "village": village, "team": team, "openid": m.openid}
             for m, village, team in rows
         ]
-    return jsonify(villages=villages, members=members, template_titles=_template_titles())
+    templates = _templates()
+    return jsonify(villages=villages, members=members,
+                   template_titles={tid: t["title"] for tid, t in templates.items()},
+                   template_labels={tid: t["labels"] for tid, t in templates.items()})
 
 
 @bp.post("/upload")

@@ -100,6 +100,8 @@ def test_the_cadre_phone_shows_what_the_worker_sent_through_the_fake_wechat_api(
     expect(card.locator(".card-title")).to_have_text("紧急诉求")  # the flood made it urgent
     values = card.locator("dd").all_inner_texts()
     assert values == [number, f"{VILLAGE}社会治理", PROBLEM, fmt_local(req.due_at, with_year=True)], values
+    # each value under the keyword name the template has in the account's library
+    assert card.locator("dt").all_inner_texts() == ["诉求编号", "村·工作队", "诉求内容", "办理时限"]
     assert "/h5/t/" in card.locator("a.card-link").get_attribute("href")  # the signed task page
 
     # the village secretary hears about an urgent request too; another team's leader does not

@@ -6,6 +6,7 @@
   var OPENID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   var $ = function (id) { return document.getElementById(id); };
   var templateTitles = {};  // template id -> title, from /dev/simulator/meta
+  var templateLabels = {};  // template id -> {field key -> keyword name}, from /dev/simulator/meta
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -85,9 +86,10 @@
     card.appendChild(el("div", "card-time", fmtTime(call.time)));
     var dl = el("dl");
     var data = req.data || {};
+    var labels = templateLabels[req.template_id] || {};
     Object.keys(data).forEach(function (key) {
       var item = data[key] || {};
-      dl.appendChild(el("dt", null, key));
+      dl.appendChild(el("dt", null, labels[key] || key));
       dl.appendChild(el("dd", null, item.value));
     });
     card.appendChild(dl);
@@ -329,6 +331,7 @@
   function loadMeta() {
     return getJSON(SIM + "/meta").then(function (meta) {
       templateTitles = meta.template_titles || {};
+      templateLabels = meta.template_labels || {};
       var scene = $("v-scene"), keepScene = scene.value;
       while (scene.options.length > 1) scene.remove(1);
       (meta.villages || []).forEach(function (v) {

@@ -9,6 +9,7 @@ import pytest
 
 from bot.dev import fake_api
 from bot.services.seed import demo_openid
+from config import load_yaml
 from tests.integration.dev.test_fake_wechat_api import get_token, png_bytes
 from tests.support.wechat import openid
 
@@ -51,6 +52,11 @@ def test_meta_lists_villages_and_cadres_bound_to_wechat(client):
     # the cadre's cards show a template's title, as WeChat does
     assert meta["template_titles"]["cunsheng_new_task"] == "新的群众诉求"
     assert meta["template_titles"]["cunsheng_urgent"] == "紧急诉求"
+    assert meta["template_labels"]["cunsheng_urgent"]["character_string1"] == "诉求编号"
+    assert meta["template_labels"]["cunsheng_villager_update"]["phrase2"] == "办理状态"
+    # every template names every field it fills (config/notifications.yaml)
+    templates = load_yaml("notifications.yaml")["templates"]
+    assert all(set(t["labels"]) == set(t["fields"]) for t in templates.values())
 
 
 def test_text_gets_the_decrypted_reply_and_opens_the_48h_window(client, http, fake_base):
