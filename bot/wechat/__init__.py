@@ -82,11 +82,11 @@ def receive(account_key: str):
     try:
         data = xmltodict.parse(xml_bytes, disable_entities=True)["xml"]
         msg, msg_id, create_time = to_incoming(data)
+        raw = _jsonable(data)
     except (BadMessageError, Exception) as exc:  # noqa: BLE001 - malformed XML never reaches a 500
         log.info("parse rejected account=%s error=%s", account_key, exc.__class__.__name__)
         abort(400)
 
-    raw = _jsonable(data)
     try:
         result = handle_inbound(res, account, msg, msg_id, create_time, raw=raw)
     except Exception:  # noqa: BLE001 - never a 500 to WeChat: keep the message, answer politely
@@ -108,11 +108,18 @@ def _reply(text: str, data: dict, crypto: WeChatCrypto | None) -> Response:
     return Response(xml, mimetype="application/xml")
 
 
-def _jsonable(data) -> dict:
+MAX_XML_DEPTH = 16  # WeChat's deepest (a menu's photo list: xml/SendPicsInfo/PicList/item/PicMd5Sum) is 5
+
+
+def _jsonable(data, depth: int = 0) -> dict:
+    """The parsed message as JSON for `inbound_messages.raw`; nesting deeper than WeChat ever
+    sends is refused (400), as it would exhaust the stack when the JSON is written."""
+    if depth > MAX_XML_DEPTH:
+        raise BadMessageError("xml nested too deep")
     if isinstance(data, dict):
-        return {str(k): _jsonable(v) for k, v in data.items()}
+        return {str(k): _jsonable(v, depth + 1) for k, v in data.items()}
     if isinstance(data, list):
-        return [_jsonable(v) for v in data]
+        return [_jsonable(v, depth + 1) for v in data]
     return data
 
 

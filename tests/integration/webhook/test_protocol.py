@@ -81,6 +81,25 @@ def test_entity_declaration_inside_the_encrypted_payload_is_refused(client, wx, 
     assert _counts(res) == (0, 0)
 
 
+def test_deeply_nested_xml_is_400(client, wx, res):
+    """A signed message with an element nested far deeper than WeChat's own (at most 5) is
+    refused, not a 500 from the recursion that stores it."""
+    def text_with(extra: str, msg_id: str):
+        return ("<xml><ToUserName>gh</ToUserName><FromUserName>" + openid(1) + "</FromUserName>"
+                "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>村里停电了</Content>"
+                f"<MsgId>{msg_id}</MsgId>{extra}</xml>", msg_id)
+
+    for depth in (30, 1200):
+        assert deliver(client, wx, text_with("<a>" * depth + "x" + "</a>" * depth, str(depth))).status == 400
+    assert _counts(res) == (0, 0)
+    # WeChat's own nesting (a menu's photo list) is stored as sent
+    pics = "<SendPicsInfo><Count>1</Count><PicList><item><PicMd5Sum>abc</PicMd5Sum></item></PicList></SendPicsInfo>"
+    assert deliver(client, wx, text_with(pics, "7")).status == 200
+    with res.db.session() as s:
+        raw = s.scalar(select(InboundMessage.raw))
+    assert raw["SendPicsInfo"]["PicList"]["item"]["PicMd5Sum"] == "abc"
+
+
 def test_malformed_xml_is_400(client, wx, res):
     assert _raw_post(client, wx, b"<xml><Encrypt>abc").status_code == 400
     assert _raw_post(client, wx, b"not xml at all").status_code == 400
