@@ -83,11 +83,16 @@ class Settings:
         missing = []
         if self.secret_key == "dev-secret-change-me":
             missing.append("SECRET_KEY")
-        if self.wechat_token == DEMO_TOKEN:
-            missing.append("WECHAT_TOKEN")
+        for name, value, demo in (("WECHAT_TOKEN", self.wechat_token, DEMO_TOKEN),
+                                  ("WECHAT_APPID", self.wechat_appid, DEMO_APPID),
+                                  ("WECHAT_SECRET", self.wechat_secret, DEMO_SECRET),
+                                  ("WECHAT_AES_KEY", self.wechat_aes_key, DEMO_AES_KEY)):  # empty: plaintext mode
+            if value == demo:
+                missing.append(name)
         if not self.redis_url:
             missing.append("REDIS_URL")
-        if "/dev/wechat-api" in self.wechat_api_base:
+        if not self.wechat_api_base or "/dev/wechat-api" in self.wechat_api_base:
             missing.append("WECHAT_API_BASE")
         if missing:
-            raise RuntimeError("APP_ENV=production requires: " + ", ".join(missing))
+            raise RuntimeError("APP_ENV=production requires (the demo account's values are public): "
+                               + ", ".join(missing))

@@ -58,3 +58,8 @@ def villager_of(client, wx, n, village: str = "果洛藏贡麻村") -> str:
     r = deliver(client, wx, wx.event(me, "subscribe", EventKey=f"qrscene_{village}"))
     assert r.status == 200 and village in r.text, r
     return me
+
+
+# an official account's own values (not the demo account's), for Settings(app_env="production")
+PROD_ACCOUNT = {"wechat_appid": "wx0123456789abcdef", "wechat_secret": "s" * 32,
+                "wechat_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}

@@ -15,8 +15,11 @@ def test_session_cookie_is_secure_in_production(res, backend):
     from bot import create_app
     from config.settings import Settings
 
+    from tests.support.wechat import PROD_ACCOUNT
+
     s = res.settings
     prod = Settings(app_env="production", database_url=s.database_url, redis_url=s.redis_url, secret_key="k" * 32,
+                    **PROD_ACCOUNT,
                     wechat_token="real-token", wechat_api_base="https://api.weixin.qq.com", public_url=s.public_url)
     try:
         c = create_app(prod).test_client()

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 
 from bot import create_app, ext
 from config.settings import Settings
-from tests.support.wechat import say, villager_of
+from tests.support.wechat import PROD_ACCOUNT, say, villager_of
 
 ROOT = Path(__file__).resolve().parents[3]
 NUMBER = re.compile(r"GC-\d{4}-\d{6}")
@@ -31,13 +31,19 @@ def test_models_and_migrations_agree(res):
 def test_production_refuses_demo_secrets():
     import pytest
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(RuntimeError) as refused:
         Settings(app_env="production").validate()
+    for name in ("SECRET_KEY", "WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_AES_KEY", "REDIS_URL",
+                 "WECHAT_API_BASE"):
+        assert name in str(refused.value)
+    # the account's own values pass; an empty AES key is WeChat's plaintext mode, not a demo value
+    Settings(app_env="production", **PROD_ACCOUNT, secret_key="x" * 32, redis_url="redis://r:6379/0",
+             wechat_api_base="https://api.weixin.qq.com", wechat_aes_key="").validate()
 
 
 def test_production_has_no_simulator_and_no_fake_api(res, backend):
     s = res.settings
-    prod = Settings(app_env="production", database_url=s.database_url, redis_url=s.redis_url,
+    prod = Settings(app_env="production", database_url=s.database_url, redis_url=s.redis_url, **PROD_ACCOUNT,
                     secret_key="x" * 32, wechat_token="real-token", wechat_api_base="https://api.weixin.qq.com",
                     public_url=s.public_url)
     try:
