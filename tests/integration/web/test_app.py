@@ -37,8 +37,11 @@ def test_production_refuses_demo_secrets():
                  "WECHAT_API_BASE"):
         assert name in str(refused.value)
     # the account's own values pass; an empty AES key is WeChat's plaintext mode, not a demo value
-    Settings(app_env="production", **PROD_ACCOUNT, secret_key="x" * 32, redis_url="redis://r:6379/0",
-             wechat_api_base="https://api.weixin.qq.com", wechat_aes_key="").validate()
+    account = dict(PROD_ACCOUNT, wechat_token="real-token")
+    Settings(app_env="production", **account, secret_key="x" * 32, redis_url="redis://r:6379/0",
+             wechat_api_base="https://api.weixin.qq.com").validate()
+    Settings(app_env="production", **dict(account, wechat_aes_key=""), secret_key="x" * 32,
+             redis_url="redis://r:6379/0", wechat_api_base="https://api.weixin.qq.com").validate()
 
 
 def test_production_has_no_simulator_and_no_fake_api(res, backend):
