@@ -100,9 +100,23 @@ def run_cron(settings: Settings, parent_pid: int | None = None) -> None:
     cron.start()
 
 
+def run_sweeps() -> None:
+    """The periodic safety nets, once, before a burst drains the queues: notifications and
+    follow-ups that never reached Redis (an outage) are enqueued, so an operator who drains
+    the queues after an outage sends them too."""
+    import importlib
+
+    for path, _, _, _ in PERIODIC:
+        module, name = path.rsplit(".", 1)
+        if name.startswith("sweep_"):
+            found = getattr(importlib.import_module(module), name)()
+            log.info("burst: %s found %s", name, found)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Cunsheng RQ worker")
-    p.add_argument("--burst", action="store_true", help="drain the queues and exit")
+    p.add_argument("--burst", action="store_true",
+                   help="run the safety-net sweeps once, drain the queues and exit")
     p.add_argument("--cron", action="store_true", help="also run the periodic jobs (one per deployment)")
     p.add_argument("--no-scheduler", action="store_true", help="do not run RQ's scheduler for enqueue_at/in")
     p.add_argument("--queues", default="high,default,low")
@@ -116,6 +130,8 @@ def main(argv=None) -> int:
         return 2
     res = ext.init(settings)
     preload()
+    if args.burst:
+        run_sweeps()
     cron_proc = None
     if args.cron and not args.burst:
         cron_proc = multiprocessing.get_context("fork").Process(target=run_cron, args=(settings, os.getpid()),
