@@ -54,7 +54,7 @@ def notify(outbox_id: int) -> str:
     try:
         result = _send(res, openid, channel, payload)
     except WeChatClientException as exc:
-        return _failed(res, outbox_id, exc.errcode, str(exc.errmsg or exc), attempts)
+        return _failed(res, outbox_id, exc.errcode, _describe(exc), attempts)
     except requests.RequestException as exc:
         return _failed(res, outbox_id, None, f"{exc.__class__.__name__}", attempts)
     with res.db.session() as s:
@@ -122,6 +122,15 @@ def _send_wecom(res, payload: dict) -> dict:
     if body.get("errcode"):
         raise WeChatClientException(body["errcode"], body.get("errmsg", ""))
     return body
+
+
+def _describe(exc: WeChatClientException) -> str:
+    """What an admin reads on the outbox row: WeChat's errmsg, or for an answer that was no
+    WeChat JSON at all (a 503 from a proxy) its HTTP status."""
+    if exc.errcode is None and exc.errmsg is None:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        return f"HTTP {status}" if status else exc.__class__.__name__
+    return str(exc.errmsg or exc)
 
 
 def _failed(res, outbox_id: int, errcode, message: str, attempts: int) -> str:

@@ -83,6 +83,15 @@ def test_transient_error_is_retried_with_backoff_and_then_sent(client, wx, res, 
     assert len(ok) == 2
 
 
+def test_an_http_error_from_wechat_is_recorded_by_its_status(client, wx, res, redis):
+    fake_api.add_rules(redis, fake_api.K_FAIL, [{"path": "/cgi-bin/message/template/send", "http_status": 503}])
+    number = _new_request(client, wx)
+    drain(res)
+    _, rows, _, _ = _state(res, number)
+    failed = [r for r in rows if r.status == "failed"]
+    assert len(failed) == 1 and failed[0].last_error == "HTTP 503" and failed[0].next_attempt_at > utcnow()
+
+
 def test_expired_token_is_refreshed_once_and_the_call_retried(client, wx, res, redis):
     fake_api.add_rules(redis, fake_api.K_FAIL, [{"path": "/cgi-bin/message/template/send", "errcode": 42001}])
     number = _new_request(client, wx)
