@@ -47,11 +47,22 @@ GREETING = "您好！有什么问题或心愿，请直接用文字或语音告�
 THANKS = "不客气！有事随时找我们。"
 CANCEL_HOW = "如需撤销，请回复“撤销”加编号，例如：撤销 {example}"
 EMPTY = "没有收到文字内容。请用文字或语音告诉我们您遇到的问题。"
-UNSUPPORTED = "暂时只能处理文字、语音、图片和位置，请换一种方式告诉我们。"
+# a short message with no problem in it (嗯, 好, ok, 1, 123456): no request, just how it works
+SHORT_HELP = (
+    "有什么问题或心愿，请直接用汉字或语音告诉我们，例如：路灯坏了。我们会登记并告诉您编号。"
+    "\n回复“查询”可查看办理进度。"
+)
+# the villager quotes one of their own requests
+REQUEST_STATUS = "{number}｜{team}｜{status}\n   {summary}\n   {created} 登记"
+QUERY_NOT_FOUND = "没有找到您名下编号为 {number} 的在办事项，请核对编号。回复“查询”可查看您正在办理的全部事项。"
+UNSUPPORTED = "暂时只能处理文字、语音、图片、位置和链接，请换一种方式告诉我们。"
+NO_IMAGE = "没有收到图片，请重新发送。"
+NO_LOCATION = "没有收到位置，请重新发送位置。"
 ATTACHED_IMAGE = "照片已添加到 {number}，谢谢！"
 ATTACHED_LOCATION = "位置已添加到 {number}，谢谢！"
 ATTACHED_LINK = "链接已添加到 {number}，谢谢！"
 ASK_WHICH = "请问这条{what}是哪件事的？请回复序号：\n{options}\n或直接用文字说明新问题。"
+ASK_WHICH_AGAIN = "没有这个序号。请回复 1 到 {count} 的序号，说明这条{what}是哪件事的，或直接用文字说明新问题。"
 KEEP_UNTIL_TEXT = "{what}已收到。请再用文字或语音说一下遇到了什么问题，我们会一起登记。"
 MENU_WISH = "请这样发送您的心愿：微心愿：想要一个……（写清楚需要什么、给谁）"
 MENU_UNKNOWN = "这个功能还在准备中。有问题请直接用文字或语音告诉我们。"

@@ -1,7 +1,9 @@
 """A villager's text, voice, photo, location and link messages."""
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 
 from handlers import on_kind, texts
 from handlers.types import (
@@ -21,6 +23,16 @@ from handlers.types import (
 WISH_PREFIX = re.compile(r"^\s*(微心愿|心愿|小心愿)\s*[:：，,、\s]\s*")
 NUMBER_TAIL = re.compile(r"(\d{1,6})\s*$")
 ATTACH_RECENT_MINUTES = 120
+HELP_WORDS = {"帮助", "help", "怎么用", "使用方法"}
+
+# A request number as villagers quote it (GC-2026-000123, gc-2026-123, 2026-000123, GC2026000123)
+_DASH = r"\s*[-_\u2010-\u2015]?\s*"
+REF_FULL = re.compile(rf"(?<![A-Za-z])([A-Za-z]{{2,4}}){_DASH}(20\d{{2}}){_DASH}(\d{{1,6}})(?!\d)")
+REF_YEAR = re.compile(r"(?<![\dA-Za-z])(20\d{2})\s*[-_\u2010-\u2015]\s*(\d{1,6})(?!\d)")
+# a serial alone counts only with all six digits (000123): "1" or "12" is a list position,
+# a rating or chatter, never a request number
+REF_SERIAL = re.compile(r"(?<![\dA-Za-z])(\d{6})(?!\d)")
+_OWN_NUMBER = re.compile(r"([A-Za-z]+)-(\d{4})-(\d+)")
 
 
 def example_village(ctx: Context) -> str:
@@ -151,6 +163,8 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
         if not body:
             return Outcome(texts.MENU_WISH)
         return Outcome(texts.WISH_CREATED, [CreateWish(body, source, ctx.classify(body))] + _pending_attach_actions(ctx))
+    if text.strip().lower() in HELP_WORDS:
+        return Outcome(texts.HELP)
 
     if ctx.faq is not None:
         hit = ctx.faq(text)  # 简单问题立刻答复: a policy question is answered at once
@@ -161,7 +175,9 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
     if intent == "empty":
         return Outcome(texts.EMPTY)
     if intent == "query":
-        return list_open(ctx)
+        return query(text, ctx)
+    if intent == "chatter":
+        return _chatter(text, ctx)
     if intent == "greeting":
         return Outcome(texts.GREETING)
     if intent == "thanks":
@@ -169,8 +185,6 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
     if intent == "cancel":
         example = ctx.open_requests[0].number if ctx.open_requests else "GC-2026-000001"
         return Outcome(texts.CANCEL_HOW.format(example=example))
-    if text in ("帮助", "help", "怎么用", "使用方法"):
-        return Outcome(texts.HELP)
     extra = _pending_attach_actions(ctx)
     if intent == "non_chinese":
         return Outcome(texts.CREATED_NON_CHINESE, [CreateRequest(text, source, c, "non_chinese", msg.media_id)] + extra)
@@ -194,15 +208,96 @@ def list_open(ctx: Context) -> Outcome:
     lines = [texts.OPEN_LIST_HEAD]
     for i, r in enumerate(ctx.open_requests[:8], 1):
         lines.append(texts.OPEN_LIST_ITEM.format(i=i, number=r.number, team=r.team_name, status=r.status_label,
-                                                 summary=r.summary))
+                                                 summary=_literal(r.summary)))
     if len(ctx.open_requests) > 8:
         lines.append(f"……共 {len(ctx.open_requests)} 件")
     return Outcome("\n".join(lines))
 
 
+def _literal(text: str) -> str:
+    """The villager's own words inside a reply (replies are format templates: {number} …)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def query(text: str, ctx: Context) -> Outcome:
+    """查询 and its variants: the request the message names, else all open ones.
+
+    A number that is not one of the villager's open requests is "not found" when it is
+    unmistakably a request number (with its prefix, or the whole message); other digits
+    in a question (2023-2024年的补贴进度, an ID's last six digits) just get the list.
+    Nothing is said about anyone else's request, not even whether it exists."""
+    ref = request_ref(text)
+    if ref is None:
+        return list_open(ctx)
+    own = _own_request(ref, ctx)
+    if own is not None:
+        return _status(own)
+    if ref[0] is not None or request_ref(text, alone=True) is not None:
+        return Outcome(texts.QUERY_NOT_FOUND.format(number=ref[3]))
+    return list_open(ctx)
+
+
+def _chatter(text: str, ctx: Context) -> Outcome:
+    """A short message with no problem in it: how this works, no request. A bare six-digit
+    serial of one of the villager's own requests shows that request."""
+    ref = request_ref(text, alone=True)
+    own = _own_request(ref, ctx) if ref is not None else None
+    if own is not None:
+        return _status(own)
+    if (ctx.state or {}).get("step") == "which_request":  # an answer that is not on the list
+        what = texts.WHAT.get((ctx.state.get("attachment") or {}).get("kind"), "消息")
+        return Outcome(texts.ASK_WHICH_AGAIN.format(count=len(ctx.state.get("options", [])), what=what))
+    return Outcome(texts.SHORT_HELP)
+
+
+def _status(r: OpenRequest) -> Outcome:
+    return Outcome(texts.REQUEST_STATUS.format(number=r.number, team=r.team_name, status=r.status_label,
+                                               summary=_literal(r.summary), created=r.created))
+
+
+def request_ref(text: str, alone: bool = False) -> tuple[str | None, str | None, int, str] | None:
+    """The request number a message quotes: (prefix, year, serial, as shown) or None.
+
+    GC-2026-000123 / gc-2026-123 / GC2026000123 (prefix, year, serial), 2026-000123 (year,
+    serial) or 000123 (all six digits of the serial). ``alone``: only when the message is
+    nothing but the number.
+    """
+    t = unicodedata.normalize("NFKC", text or "")
+    if alone:
+        t = t.strip().rstrip("。.!！?？")
+    for pattern in (REF_FULL, REF_YEAR, REF_SERIAL):
+        m = pattern.fullmatch(t) if alone else pattern.search(t)
+        if m is None:
+            continue
+        if pattern is REF_FULL:
+            prefix, year, serial = m.group(1).upper(), m.group(2), int(m.group(3))
+            return prefix, year, serial, f"{prefix}-{year}-{serial:06d}"
+        if pattern is REF_YEAR:
+            year, serial = m.group(1), int(m.group(2))
+            return None, year, serial, f"{year}-{serial:06d}"
+        return None, None, int(m.group(1)), m.group(1)
+    return None
+
+
+def _own_request(ref: tuple, ctx: Context) -> OpenRequest | None:
+    """The villager's open request with that number (prefix and year when given)."""
+    prefix, year, serial, _ = ref
+    hits = []
+    for r in ctx.open_requests:
+        m = _OWN_NUMBER.fullmatch(r.number)
+        if m is None or int(m.group(3)) != serial:
+            continue
+        if (prefix is None or m.group(1).upper() == prefix) and (year is None or m.group(2) == year):
+            hits.append(r)
+    return hits[0] if len(hits) == 1 else None
+
+
 # ---- photos, locations, links --------------------------------------------------------
 @on_kind("image", "location", "link")
 def on_attachment(msg: Incoming, ctx: Context) -> Outcome:
+    missing = _missing_content(msg)
+    if missing is not None:  # nothing to keep: the dialog state stays as it was
+        return Outcome(missing)
     if ctx.village is None:
         return village_dialog(msg, ctx)
     what = texts.WHAT[msg.kind]
@@ -217,6 +312,18 @@ def on_attachment(msg: Incoming, ctx: Context) -> Outcome:
     # nothing open: keep it until the villager says what the problem is
     kept = list((ctx.state or {}).get("attachments", []))[-4:] + [msg.to_pending()]
     return Outcome(texts.KEEP_UNTIL_TEXT.format(what=what), [SetState({"attachments": kept})])
+
+
+def _missing_content(msg: Incoming) -> str | None:
+    """The reply when a photo has no MediaId or a location no usable coordinates."""
+    if msg.kind == "image" and not (msg.media_id or "").strip():
+        return texts.NO_IMAGE
+    if msg.kind == "location":
+        lat, lng = msg.latitude, msg.longitude
+        if (lat is None or lng is None or not (math.isfinite(lat) and math.isfinite(lng))
+                or not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat == 0 and lng == 0)):
+            return texts.NO_LOCATION
+    return None
 
 
 def _attached_text(kind: str, number: str) -> str:
@@ -271,4 +378,4 @@ def summarize(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["OpenRequest", "summarize", "list_open"]
+__all__ = ["OpenRequest", "summarize", "list_open", "query", "request_ref"]

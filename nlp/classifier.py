@@ -365,7 +365,7 @@ class Router:
         import sklearn
 
         prepared = [self._prepare(t) for t in texts]
-        todo = [i for i, (_, _, intent) in enumerate(prepared) if intent not in ("empty", "non_chinese")]
+        todo = [i for i, (text, compacted, _) in enumerate(prepared) if rules.is_chinese(text, compacted)]
         norms = [normalize(prepared[i][0][:loaded.max_chars]) for i in todo]
         results: list[Classification | None] = [None] * len(prepared)
         if todo:
@@ -381,7 +381,7 @@ class Router:
                                           probas[row].tolist())
         return [
             r if r is not None else Classification(None, 0.0, None, 0.0, [], loaded.version,
-                                                   prepared[i][2], "normal", "general")
+                                                   prepared[i][2] or "non_chinese", "normal", "general")
             for i, r in enumerate(results)
         ]
 
@@ -390,11 +390,11 @@ class Router:
         jieba cuts, then all the features, ...): the same results, and each stage's
         tables stay in the CPU caches."""
         prepared = [self._prepare(t) for t in texts]
-        todo = [i for i, (_, _, intent) in enumerate(prepared) if intent not in ("empty", "non_chinese")]
+        todo = [i for i, (text, compacted, _) in enumerate(prepared) if rules.is_chinese(text, compacted)]
         norms = [normalize(prepared[i][0][:loaded.max_chars]) for i in todo]
         scored = loaded.scores_many(norms)
         results: list[Classification] = [
-            Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
+            Classification(None, 0.0, None, 0.0, [], loaded.version, intent or "non_chinese", "normal", "general")
             for _, _, intent in prepared
         ]
         for i, norm, (idx, val, proba, tokens) in zip(todo, norms, scored):
@@ -404,8 +404,9 @@ class Router:
 
     def _classify(self, loaded: _Loaded, text) -> Classification:
         text, compacted, intent = self._prepare(text)
-        if intent in ("empty", "non_chinese"):
-            return Classification(None, 0.0, None, 0.0, [], loaded.version, intent, "normal", "general")
+        if not rules.is_chinese(text, compacted):  # no label: also for a quoted number or "ok"
+            return Classification(None, 0.0, None, 0.0, [], loaded.version, intent or "non_chinese",
+                                  "normal", "general")
         norm = normalize(text[:loaded.max_chars])
         idx, val, proba, tokens = loaded.scores(norm)
         return self._decide(loaded, text, compacted, intent, norm, tokens, idx, val, proba)

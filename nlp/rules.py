@@ -12,11 +12,17 @@ import unicodedata
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PUNCT_RE = re.compile(r"[^\w\u0f00-\u0fff]+")  # drops punctuation, symbols, emoji, spaces
 
-INTENTS = ("problem", "wish", "query", "greeting", "thanks", "cancel", "empty", "non_chinese")
+INTENTS = ("problem", "wish", "query", "greeting", "thanks", "cancel", "chatter", "empty", "non_chinese")
 
 
 def has_han(text: str) -> bool:
     return bool(_HAN_RE.search(text or ""))
+
+
+def is_chinese(text: str, compacted: str) -> bool:
+    """Chinese characters in the text and in its compact form: only then is there
+    something for the classifier (``base_intent`` decides the rest by rules alone)."""
+    return has_han(text) and has_han(compacted)
 
 
 def _has_alnum(text: str) -> bool:
@@ -48,8 +54,30 @@ _QUERY_STRONG_RE = re.compile(
     r"|(查询|查一下|查查|查看|帮我查)(一下)?(我的|我家的|我们的|上次的|之前的)?(问题|诉求|反映|进度|结果|办理|编号|心愿|申请)"
     r"|编号|[A-Za-z]{2}-?\d{4}-?\d{3,}"
     r"|(我|我的|上次|之前|前几天|前天|昨天|上个月|上周)(反映|提|报|说|登记)的.{0,8}(怎么样|咋样|怎样|处理|解决|办|结果|回复|消息)"
+    r"|(处理|办理|办|进行)到(哪一?步|哪里了|哪儿了|哪了)|到哪一?步了|哪一步了"
 )
-_QUERY_WEAK_RE = re.compile(r"查询|查一下|查查|怎么样了|咋样了|有结果了吗|有消息了吗|处理了吗|解决了吗|办好了吗")
+_QUERY_WEAK_RE = re.compile(
+    r"查询|查一下|查查|怎么样了|咋样了|有结果了吗|有消息了吗|处理了吗|解决了吗|办好了吗"
+    r"|有(结果|消息|回复|回音|进展)了?(没有|没|吗|么|不)"
+)
+# The next three count only when they are the whole message (fillers aside): a progress
+# question without a subject of its own is about the villager's own request, while
+# "路灯什么时候能修好", "残疾证办了吗" or "水管修好了没几天又坏了" name a matter and go on
+# to be classified.
+# done yet? 办好了没有, 办了没有, 弄好没, 修好了吗, 我的事办完了没
+_QUERY_DONE_YET_RE = re.compile(
+    r"(那个|这个|我的|我家的|我们的)?(事情|事儿|事|问题|诉求|申请)?(办理|办|弄|修|搞|处理|解决|落实)(好|完|掉)?了?"
+    r"(没有|没得|没|吗|么|嘛|不)"
+)
+# look it up: 查, 查下, 帮我查查, 查一下进度
+_QUERY_LOOKUP_RE = re.compile(
+    r"(帮忙|帮|麻烦|给)?(我|我们)?(查询|查看|查一查|查一下|查下|查查|查)(一下|下)?(进度|进展|结果|情况|办理情况)?"
+)
+# when: 什么时候能修好, 啥时候来人, 多久能办好, 什么时候
+_QUERY_WHEN_RE = re.compile(
+    r"(到底|究竟)?(什么时候|啥时候|几时|多久|多长时间)(才|能|可以|会|才能)*"
+    r"(派人来|来人|上门|过来|来|修|办|弄|处理|解决|好)?(好|完|理)?"
+)
 
 _GREETING_RE = re.compile(
     r"你好|您好|你们好|大家好|在吗|在不在|有人吗|有人在吗|扎西德勒|扎西得勒|哈喽|嗨|早上好|上午好|中午好|下午好|晚上好|早安|晚安|新年好|过年好|洛萨尔|打扰了|打扰一下"
@@ -60,6 +88,23 @@ _FILLER_RE = re.compile(
 )
 
 _THANKS_OR_GREETING_RE = re.compile(_THANKS_RE.pattern + "|" + _GREETING_RE.pattern)
+
+# Words that carry no problem: interjections and modal particles (语气词、叹词) and plain
+# assent (是, 对, 行, 可以). A message made of nothing else (嗯, 好, 哈哈, 哦哦, 是的吧) is chatter.
+_INTERJECTION_RE = re.compile(
+    r"没问题|可以|明白|是|对|行|懂|呵|嘿|嘻|哎|唉|诶|欸|额|呃|哇|耶|咦|哟|喂|嗷|嘛|么|哼|咯|滴|哒|噢|嗯|哦|哈|啊|呀|吧|呢|啦|喔|好|了|的"
+)
+_CHATTER_CHARS = frozenset((_INTERJECTION_RE.pattern + _FILLER_RE.pattern).replace("|", ""))
+# Chatter without Chinese: a single word of at most this many ASCII letters or digits
+# (ok, hi, thanks, 1, 123456). Longer text, several words or any other script (Tibetan,
+# Cyrillic, ...) may say something a person should read: non_chinese, as before.
+CHATTER_MAX_ASCII = 8
+_ASCII_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# a request number quoted alone: GC-2026-000123, gc-2026-1, GC2026000123, 2026-000123
+_DASH = r"\s*[-_\u2010-\u2015]?\s*"
+_NUMBER_ONLY_RE = re.compile(
+    rf"[A-Za-z]{{2,4}}{_DASH}20\d{{2}}{_DASH}\d{{1,6}}|20\d{{2}}\s*[-_\u2010-\u2015]\s*\d{{1,6}}"
+)
 
 _WISH_PREFIX_RE = re.compile(r"^(我的)?(微心愿|心愿|许个心愿|许一个心愿|我有一?个(微)?心愿|我的(微)?心愿是)")
 
@@ -81,23 +126,68 @@ def _only(text: str, pattern: re.Pattern[str], leftover: int) -> bool:
     return len(rest) <= leftover
 
 
+def _is_short_ascii(text: str) -> bool:
+    """Nothing but one word of at most ``CHATTER_MAX_ASCII`` ASCII letters or digits."""
+    words = _ASCII_WORD_RE.findall(text)
+    return len(words) == 1 and len(words[0]) <= CHATTER_MAX_ASCII and not _ASCII_WORD_RE.sub("", text)
+
+
+def _without_han_intent(raw: str, c: str) -> str:
+    """Text without Chinese characters: empty, query (a quoted request number), chatter
+    (one short ASCII word: ok, 1, 123456) or non_chinese (everything else)."""
+    if not c or not _has_alnum(c):
+        return "empty"
+    raw = unicodedata.normalize("NFKC", raw)
+    if _NUMBER_ONLY_RE.fullmatch(raw.strip().rstrip("。.!！?？")):
+        return "query"
+    words = _ASCII_WORD_RE.findall(raw)
+    if len(words) == 1 and words[0] == c and len(c) <= CHATTER_MAX_ASCII:
+        return "chatter"
+    return "non_chinese"
+
+
+def is_chatter(text: str, *, compacted: str | None = None) -> bool:
+    """No content: nothing left once interjections, particles, assent and the fillers
+    of ``_FILLER_RE`` are removed, except at most one short ASCII word.
+
+    嗯, 好, 哈哈, 哦哦, 是的, 书记, 好 ok: chatter. 停电了, 没水了, 水: not (a content word
+    remains, however short).
+    """
+    c = compact(text) if compacted is None else compacted
+    if not all(ch in _CHATTER_CHARS or ch.isascii() for ch in c):  # a quick no for most texts
+        return False
+    rest = _FILLER_RE.sub("", _INTERJECTION_RE.sub("", c))
+    return not rest or _is_short_ascii(rest)
+
+
+def _is_query(c: str) -> bool:
+    if _QUERY_STRONG_RE.search(c):
+        return True
+    if len(c) > 20:  # too long to be nothing but a progress question
+        return False
+    if len(c) <= 14 and _QUERY_WEAK_RE.search(c):
+        return True
+    return any(_only(c, p, 0) for p in (_QUERY_DONE_YET_RE, _QUERY_LOOKUP_RE, _QUERY_WHEN_RE))
+
+
 def base_intent(text: str, *, compacted: str | None = None) -> str | None:
     """The rule-decided intent, or None when it is a problem or a wish.
 
-    Order: empty / non_chinese, cancel, query, greeting or thanks (only when the
-    message is little more than that), otherwise None.
+    Order: empty / query (a request number) / chatter / non_chinese for text without
+    Chinese characters; then cancel, query, greeting or thanks (only when the message
+    is little more than that), chatter (nothing but particles and fillers), otherwise None.
     """
     try:
         raw = text or ""
         c = compact(raw) if compacted is None else compacted
         if not has_han(raw):
-            return "non_chinese" if c and _has_alnum(c) else "empty"
+            return _without_han_intent(raw, c)
         if not has_han(c):
             return "empty"
         if _CANCEL_RE.search(c) or (len(c) <= 20 and _CANCEL_SHORT_RE.search(c)):
             if not re.search(r"被(取消|撤销)", c):
                 return "cancel"
-        if _QUERY_STRONG_RE.search(c) or (len(c) <= 14 and _QUERY_WEAK_RE.search(c)):
+        if _is_query(c):
             return "query"
         if len(c) <= 30:
             if _only(c, _THANKS_RE, 1):
@@ -106,6 +196,8 @@ def base_intent(text: str, *, compacted: str | None = None) -> str | None:
                 return "greeting"
             if _only(c, _THANKS_OR_GREETING_RE, 1):
                 return "thanks" if _THANKS_RE.search(c) else "greeting"
+            if is_chatter(raw, compacted=c):
+                return "chatter"
         return None
     except Exception:  # pragma: no cover - rules must never break the webhook
         return None

@@ -131,6 +131,9 @@ def test_several_teams_in_one_message_is_complex(router):
     ("👍👍🙏", "empty"),
     ("hello, is anyone there?", "non_chinese"),
     ("བཀྲ་ཤིས་བདེ་ལེགས།", "non_chinese"),
+    ("ok", "chatter"),
+    ("123456", "chatter"),
+    ("GC-2026-000001", "query"),
 ])
 def test_text_without_han_gets_no_label(router, text, intent):
     result = router.classify(text)
@@ -138,6 +141,7 @@ def test_text_without_han_gets_no_label(router, text, intent):
     assert result.confidence == 0.0
     assert result.intent == intent
     assert result.evidence == []
+    assert router.classify_many(["路灯坏了", text])[1] == result
 
 
 @pytest.mark.parametrize("text", [
@@ -149,7 +153,8 @@ def test_text_without_han_gets_no_label(router, text, intent):
 ])
 def test_odd_input_never_raises(router, text):
     result = router.classify(text)
-    assert result.intent in {"problem", "wish", "query", "greeting", "thanks", "cancel", "empty", "non_chinese"}
+    assert result.intent in {"problem", "wish", "query", "greeting", "thanks", "cancel", "chatter", "empty",
+                             "non_chinese"}
 
 
 def test_intents_through_the_router(router):
@@ -157,6 +162,8 @@ def test_intents_through_the_router(router):
     assert router.classify("谢谢书记").intent == "thanks"
     assert router.classify("取消我刚才的问题").intent == "cancel"
     assert router.classify("我上次反映的问题怎么样了").intent == "query"
+    assert router.classify("办好了没有").intent == "query"
+    assert router.classify("嗯嗯").intent == "chatter"
 
 
 def test_router_is_cached_per_process(router, var_dir):
