@@ -50,6 +50,9 @@ class Context:
     match_village: Callable[[str, list[str]], list[str]]
     review_threshold: float = 0.45
     faq: Callable[[str], Any] | None = None  # text → nlp.FaqMatch (id, answer, score) or None
+    # (prefix, year, serial) → the villager's own request with that number in any status
+    # (resolved, closed, …), or None: asked only when a quoted number is none of the open ones
+    find_request: Callable[[str | None, str | None, int], OpenRequest | None] | None = None
 
 
 # ---- actions the service carries out in the same transaction ------------------------

@@ -229,7 +229,7 @@ def query(text: str, ctx: Context) -> Outcome:
     ref = request_ref(text)
     if ref is None:
         return list_open(ctx)
-    own = _own_request(ref, ctx)
+    own = _own_request(ref, ctx) or _own_any(ref, ctx)
     if own is not None:
         return _status(own)
     if ref[0] is not None or request_ref(text, alone=True) is not None:
@@ -241,7 +241,7 @@ def _chatter(text: str, ctx: Context) -> Outcome:
     """A short message with no problem in it: how this works, no request. A bare six-digit
     serial of one of the villager's own requests shows that request."""
     ref = request_ref(text, alone=True)
-    own = _own_request(ref, ctx) if ref is not None else None
+    own = (_own_request(ref, ctx) or _own_any(ref, ctx)) if ref is not None else None
     if own is not None:
         return _status(own)
     if (ctx.state or {}).get("step") == "which_request":  # an answer that is not on the list
@@ -277,6 +277,14 @@ def request_ref(text: str, alone: bool = False) -> tuple[str | None, str | None,
             return None, year, serial, f"{year}-{serial:06d}"
         return None, None, int(m.group(1)), m.group(1)
     return None
+
+
+def _own_any(ref: tuple, ctx: Context) -> OpenRequest | None:
+    """The villager's own request with that number that is no longer open (已办结, 已销号 …)."""
+    if ctx.find_request is None:
+        return None
+    prefix, year, serial, _ = ref
+    return ctx.find_request(prefix, year, serial)
 
 
 def _own_request(ref: tuple, ctx: Context) -> OpenRequest | None:

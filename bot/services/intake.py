@@ -187,6 +187,9 @@ _Q_MEMBER_ID = (select(_MEMBERS.c.id).where(_MEMBERS.c.openid == bindparam("open
 _Q_OPEN = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at)
            .where(_r.villager_id == bindparam("villager_id"), _r.status.in_(OPEN_STATUSES + ("wish_pending",)))
            .order_by(_r.created_at.desc(), _r.id.desc()).limit(20))
+_Q_OWN_NUMBER = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at)
+                 .where(_r.villager_id == bindparam("villager_id"), _r.number.like(bindparam("pattern")))
+                 .order_by(_r.id.desc()).limit(2))
 _Q_TEAM = (select(_TEAMS.c.id, _TEAMS.c.name)
            .where(_TEAMS.c.village_id == bindparam("village_id"), _TEAMS.c.kind == bindparam("kind"),
                   _TEAMS.c.active.is_(True)).order_by(_TEAMS.c.id).limit(1))
@@ -289,14 +292,20 @@ def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: dateti
 def _context(session: Session, res, account: Account, villager: Villager, now: datetime,
              classify=None) -> Context:
     village_names = catalog.village_names(session, account.county_id)
-    opens = []
-    rows = session.connection().execute(_Q_OPEN, {"villager_id": villager.id})
+    conn = session.connection()
     names = catalog.team_names()
-    for number, status, kind, text, created_at in rows:
-        opens.append(OpenRequest(number=number, status_label=STATUS_LABELS.get(status, status),
-                                 team_name=names.get(kind or "", "待分派"), summary=summarize(text, 24),
-                                 created=fmt_local(created_at),
-                                 age_minutes=(now - created_at).total_seconds() / 60))
+
+    def shown(number, status, kind, text, created_at) -> OpenRequest:
+        return OpenRequest(number=number, status_label=STATUS_LABELS.get(status, status),
+                           team_name=names.get(kind or "", "待分派"), summary=summarize(text, 24),
+                           created=fmt_local(created_at), age_minutes=(now - created_at).total_seconds() / 60)
+
+    def find_request(prefix: str | None, year: str | None, serial: int) -> OpenRequest | None:
+        pattern = f"{prefix or '%'}-{year or '%'}-{serial:06d}"  # prefix: letters only (handlers)
+        rows = conn.execute(_Q_OWN_NUMBER, {"villager_id": villager.id, "pattern": pattern}).all()
+        return shown(*rows[0]) if len(rows) == 1 else None
+
+    opens = [shown(*row) for row in conn.execute(_Q_OPEN, {"villager_id": villager.id})]
     return Context(
         village=villager.village.name if villager.village_id else None,
         state=dict(villager.state or {}),
@@ -307,6 +316,7 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         match_village=nlp.match_village,
         review_threshold=res.settings.review_threshold,
         faq=catalog.faq_index().match,
+        find_request=find_request,
     )
 
 

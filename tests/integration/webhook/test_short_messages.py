@@ -75,6 +75,26 @@ def test_a_quoted_number_shows_that_request(client, wx, res):
         assert _counts(res) == before, text
 
 
+def test_a_quoted_number_of_a_finished_request_shows_its_status(client, wx, res):
+    """Weeks later a villager asks about a request that is no longer open: they hear it was
+    done, not that it cannot be found."""
+    me = villager_of(client, wx, 66)
+    done = _new_request(client, wx, me, "路灯坏了晚上看不见")
+    closed = _new_request(client, wx, me, "桥边的护栏断了很危险")
+    with res.db.session() as s:
+        s.scalar(select(Request).where(Request.number == done)).status = "resolved"
+        s.scalar(select(Request).where(Request.number == closed)).status = "closed"
+    before = _counts(res)
+    for text, number, label, summary in ((done, done, "已办结", "路灯"), (f"{closed[-6:]}", closed, "已销号", "护栏"),
+                                         (f"{closed} 怎么样了", closed, "已销号", "护栏")):
+        r = say(client, wx, me, text)
+        assert number in r.text and label in r.text and summary in r.text, (text, r.text)
+    other = villager_of(client, wx, 67)  # someone else's finished request stays unknown to them
+    r = say(client, wx, other, done)
+    assert "没有找到" in r.text and "路灯" not in r.text and "已办结" not in r.text
+    assert _counts(res) == before
+
+
 def test_someone_elses_number_is_not_found_and_nothing_is_revealed(client, wx, res):
     other = villager_of(client, wx, 64)
     theirs = _new_request(client, wx, other, "桥边的护栏断了很危险")
