@@ -1,4 +1,4 @@
-"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-f].py).
+"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-g].py).
 
     python nlp/data/make_seed.py
 
@@ -8,7 +8,10 @@ way villagers really send the same thing (dictated without punctuation, a
 village/greeting prefix, a polite or angry ending, a common homophone typo).
 The dev split (20% of the hand-written sentences of each label, chosen by hash)
 keeps a sentence and its variant together, so dev scores are not inflated by
-near-duplicates.
+near-duplicates. Parts added later (G on) state their split themselves
+(``<LABEL>`` is train, ``<LABEL>_DEV`` is dev) and are not in the hash ranking, so
+adding them moves no earlier sentence between train and dev and the dev score
+stays comparable; their rows follow each label's earlier rows.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import seed_sentences_c as more  # noqa: E402
 import seed_sentences_d as extra  # noqa: E402
 import seed_sentences_e as voices  # noqa: E402
 import seed_sentences_f as issue3  # noqa: E402
+import seed_sentences_g as herds  # noqa: E402
 
 SOURCES = {
     "ecology": ECOLOGY + more.ECOLOGY + extra.ECOLOGY + voices.ECOLOGY + issue3.ECOLOGY,
@@ -36,6 +40,11 @@ SOURCES = {
     "governance": GOVERNANCE + more.GOVERNANCE + extra.GOVERNANCE + voices.GOVERNANCE + issue3.GOVERNANCE,
     "culture": CULTURE + more.CULTURE + extra.CULTURE + voices.CULTURE + issue3.CULTURE,
     "wish": WISH + more.WISH + extra.WISH + voices.WISH + issue3.WISH,
+}
+#: later parts with their own split: label -> (train sentences, dev sentences)
+FIXED_SPLIT = {
+    "industry": (herds.INDUSTRY, herds.INDUSTRY_DEV),
+    "welfare": (herds.WELFARE, herds.WELFARE_DEV),
 }
 DEV_SHARE = 0.2
 VARIANT_SHARE = 0.7
@@ -101,8 +110,13 @@ def build() -> list[tuple[str, str, str]]:
         unique = list(dict.fromkeys(s.strip() for s in sentences if s.strip()))
         ranked = sorted(unique, key=lambda s: hashlib.sha256(f"{label}|{s}".encode()).hexdigest())
         dev = set(ranked[: round(len(ranked) * DEV_SHARE)])
-        for text in unique:
-            split = "dev" if text in dev else "train"
+        fixed_train, fixed_dev = FIXED_SPLIT.get(label, ([], []))
+        fixed = {s.strip(): "train" for s in fixed_train} | {s.strip(): "dev" for s in fixed_dev}
+        overlap = sorted(set(fixed) & set(unique))
+        if overlap or len(fixed) != len(fixed_train) + len(fixed_dev):
+            raise SystemExit(f"{label}: sentences repeated between parts: {overlap or 'in part G'}")
+        planned = [(text, "dev" if text in dev else "train") for text in unique] + list(fixed.items())
+        for text, split in planned:
             group = [text]
             if _rng("v" + text).random() < VARIANT_SHARE:
                 v = variant(text)
