@@ -87,7 +87,11 @@ def _inject():
     return {"team_names": team_names(), "role_labels": ROLE_LABELS, "scope": admin_scope}
 
 
-def _client_ip() -> str:
+LOCKED_MESSAGE = "登录失败次数太多，请 15 分钟后再试。"
+
+
+def client_ip() -> str:
+    """The address the login limiter counts (also used by the wish board's login)."""
     return request.remote_addr or "-"
 
 
@@ -105,9 +109,9 @@ def login():
         login_name = (request.form.get("login") or "").strip()[:64]
         password = request.form.get("password") or ""
         res = ext.get()
-        ip = _client_ip()
+        ip = client_ip()
         if admin_auth.blocked(res.redis, ip, login_name):
-            return render_template("admin/login.html", error="登录失败次数太多，请 15 分钟后再试。"), 429
+            return render_template("admin/login.html", error=LOCKED_MESSAGE), 429
         with res.db.session() as s:
             m = admin_auth.authenticate(s, login_name, password)
             if m is not None:

@@ -64,11 +64,22 @@ def login():
         nxt = url_for("wishes.board")
     error = ""
     if request.method == "POST":
-        with ext.get().db.session() as s:
-            who = wishes.authenticate(s, request.form.get("login", ""), request.form.get("password", ""))
+        # console logins may sign in here too: the same failure counter and lock as /admin/login
+        from bot.admin.auth import LOCKED_MESSAGE, client_ip
+        from bot.services import admin_auth
+
+        res = ext.get()
+        login_name = (request.form.get("login") or "").strip()[:64]
+        ip = client_ip()
+        if admin_auth.blocked(res.redis, ip, login_name):
+            return _page("wishes/login.html", 429, error=LOCKED_MESSAGE, next=nxt)
+        with res.db.session() as s:
+            who = wishes.authenticate(s, login_name, request.form.get("password", ""))
         if who is not None:
+            admin_auth.clear(res.redis, ip, login_name)
             session["board"] = {"k": who[0], "i": who[1]}
             return redirect(nxt, code=303)
+        admin_auth.record_failure(res.redis, ip, login_name)
         error = "账号或密码不对。"
     return _page("wishes/login.html", 401 if error else 200, error=error, next=nxt)
 

@@ -97,3 +97,31 @@ def test_next_parameter_only_redirects_inside_the_admin(client):
                                                           "csrf_token": token})
         assert r.headers["Location"].endswith(where), (nxt, r.headers["Location"])
         token = csrf_token(client)
+
+
+def _board_login(client, login_name: str, password: str):
+    import re
+
+    html = client.get("/board/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    return client.post("/board/login", data={"login": login_name, "password": password, "csrf_token": token})
+
+
+def test_wish_board_login_is_rate_limited_like_the_console(app, client):
+    # a console login guessed through the wish board: locked after 5 failures, like the console
+    for i in range(5):
+        assert _board_login(client, "county", "wrong").status_code == 401, i
+    r = _board_login(client, "county", PASSWORD)
+    assert r.status_code == 429 and "登录失败次数太多" in r.get_data(as_text=True)
+    assert client.get("/board/mine").status_code == 303  # not signed in: sent to the login page
+    login(app.test_client(), "county", PASSWORD, expect=429)  # the console shares the lock
+
+
+def test_console_and_board_failures_count_together(app, client):
+    for _ in range(3):
+        login(client, "guoluo", "wrong", expect=401)
+    for _ in range(2):
+        assert _board_login(client, "guoluo", "wrong").status_code == 401
+    assert _board_login(client, "guoluo", PASSWORD).status_code == 429
+    login(app.test_client(), "guoluo", PASSWORD, expect=429)
+    assert _board_login(client, "ennai", PASSWORD).status_code == 303  # another login still signs in
