@@ -18,11 +18,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 csrf = CSRFProtect()
 
 
+SESSION_LIFETIME = timedelta(hours=12)  # console and wish-board sign-ins, counted from the sign-in
+
+
 def init_app(app) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    # assigned, not setdefault: Flask always has this key (31 days by default). It bounds the
+    # cookie's Expires and the signature's age for every session of the app, the board's too;
+    # auth.load_member and the board also refuse a sign-in older than this however active it was.
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     csrf.init_app(app)
+
+
+def signed_in_recently(since) -> bool:
+    """A sign-in time (epoch seconds, stored in the session) younger than SESSION_LIFETIME."""
+    import time
+
+    return isinstance(since, int) and 0 <= time.time() - since < SESSION_LIFETIME.total_seconds()
 
 
 @bp.record_once
@@ -41,4 +54,4 @@ from bot.admin import (  # noqa: E402,F401  (each module adds its views to bp)
     requests,
 )
 
-__all__ = ["bp", "csrf", "init_app"]
+__all__ = ["SESSION_LIFETIME", "bp", "csrf", "init_app", "signed_in_recently"]

@@ -1,13 +1,14 @@
 """Sign-in, sign-out, password change; the decorators every other admin view uses."""
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from flask import abort, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from bot import ext
-from bot.admin import bp, csrf
+from bot.admin import bp, csrf, signed_in_recently
 from bot.models import Member
 from bot.services import admin_auth, admin_scope
 from bot.services.catalog import team_names
@@ -30,7 +31,7 @@ def _csrf_error(exc):
 
 def load_member() -> Member | None:
     mid = session.get("member_id")
-    if not mid:
+    if not mid or not signed_in_recently(session.get("since")):
         return None
     with ext.get().db.session() as s:
         m = s.get(Member, mid)
@@ -124,6 +125,7 @@ def login():
             session.clear()
             session.permanent = True
             session["member_id"], session["pwv"] = mid, pwv
+            session["since"] = int(time.time())  # the session ends 12 hours after this, used or not
             return redirect(_safe_next(request.args.get("next")))
         admin_auth.record_failure(res.redis, ip, login_name)
         error, status = "账号或密码不正确。", 401

@@ -5,6 +5,7 @@ villager's name, phone or openid. No JavaScript: readable and shareable in WeCha
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
@@ -54,6 +55,11 @@ def _claimer(s):
     data = session.get("board")
     if not data:
         return None
+    from bot.admin import signed_in_recently
+
+    if not signed_in_recently(data.get("t")):  # 12 hours after sign-in, as in the console
+        session.pop("board", None)
+        return None
     return wishes.claimer_of_login(s, data.get("k"), data.get("i"))
 
 
@@ -77,7 +83,8 @@ def login():
             who = wishes.authenticate(s, login_name, request.form.get("password", ""))
         if who is not None:
             admin_auth.clear(res.redis, ip, login_name)
-            session["board"] = {"k": who[0], "i": who[1]}
+            session.permanent = True  # the cookie expires with the sign-in (PERMANENT_SESSION_LIFETIME)
+            session["board"] = {"k": who[0], "i": who[1], "t": int(time.time())}
             return redirect(nxt, code=303)
         admin_auth.record_failure(res.redis, ip, login_name)
         error = "账号或密码不对。"

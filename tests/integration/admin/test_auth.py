@@ -125,3 +125,53 @@ def test_console_and_board_failures_count_together(app, client):
     assert _board_login(client, "guoluo", PASSWORD).status_code == 429
     login(app.test_client(), "guoluo", PASSWORD, expect=429)
     assert _board_login(client, "ennai", PASSWORD).status_code == 303  # another login still signs in
+
+
+def _hours_ago(monkeypatch, hours: float):
+    """Run what follows as if it were `hours` earlier (cookie signatures and login times alike)."""
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - hours * 3600)
+    return lambda: monkeypatch.setattr(time, "time", real)
+
+
+def _cookie_expiry_hours(response) -> float:
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    expires = next(p.split("=", 1)[1] for p in cookie.split("; ") if p.lower().startswith("expires="))
+    return (parsedate_to_datetime(expires) - datetime.now(timezone.utc)).total_seconds() / 3600
+
+
+def test_console_session_lasts_12_hours_from_sign_in(app, client, monkeypatch):
+    r = login(client, "guoluo")
+    assert 11.9 < _cookie_expiry_hours(r) <= 12  # the browser forgets the cookie after 12 hours
+    back = _hours_ago(monkeypatch, 13)
+    other = app.test_client()
+    login(other, "guoluo")
+    back()
+    assert other.get("/admin/").status_code == 302  # signed in 13 hours ago: sign in again
+    back = _hours_ago(monkeypatch, 11)
+    old = app.test_client()
+    login(old, "guoluo")
+    back()
+    assert old.get("/admin/").status_code == 200  # 11 hours: still signed in
+    back = _hours_ago(monkeypatch, -2)  # two hours later: 13 hours after sign-in, though used since
+    try:
+        assert old.get("/admin/").status_code == 302
+    finally:
+        back()
+
+
+def test_wish_board_session_lasts_12_hours_too(app, monkeypatch):
+    fresh = app.test_client()
+    r = _board_login(fresh, "guoluo", PASSWORD)
+    assert r.status_code == 303 and 11.9 < _cookie_expiry_hours(r) <= 12
+    assert fresh.get("/board/mine").status_code == 200
+    back = _hours_ago(monkeypatch, 13)
+    c = app.test_client()
+    assert _board_login(c, "guoluo", PASSWORD).status_code == 303
+    back()
+    assert c.get("/board/mine").status_code == 303  # sent to the login page
