@@ -12,9 +12,14 @@ from config.settings import Settings
 
 log = logging.getLogger("cunsheng")
 
-_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
-<title>{{ code }}</title><body style="font-family:sans-serif;padding:2em">
-<h1>{{ code }}</h1><p>{{ message }}</p></body></html>"""
+_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
+<style>body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f4f4f4;color:#222}
+.bar{background:#b71c1c;color:#fff;padding:.6em .8em;font-weight:bold}
+.box{background:#fff;margin:.6em;padding:.8em 1em;border-radius:6px;overflow-wrap:anywhere}
+h1{font-size:1.25em;margin:.2em 0 .4em}.muted{color:#666;font-size:.9em}</style></head>
+<body><div class="bar">村声</div><div class="box"><h1>{{ title }}</h1>{% if hint %}<p>{{ hint }}</p>{% endif %}
+<p class="muted">错误代码 {{ code }}</p></div></body></html>"""
 
 _MESSAGES = {
     400: "请求格式不正确。",
@@ -24,6 +29,15 @@ _MESSAGES = {
     413: "内容太大。",
     429: "请求太频繁，请稍后再试。",
     500: "系统出了点问题，我们会尽快处理。",
+}
+_HINTS = {
+    400: "请返回上一页，刷新后再试。",
+    403: "您没有打开这个页面的权限。如有疑问请联系村里。",
+    404: "链接可能已失效或不完整。请从公众号消息里重新打开。",
+    405: "请返回上一页重新操作。",
+    413: "上传的内容太大了，请压缩后再试。",
+    429: "请稍等一分钟再试。",
+    500: "请稍后再试。如果一直这样，请联系村里。",
 }
 
 
@@ -123,4 +137,4 @@ def _error_response(code: int):
     message = _MESSAGES.get(code, "请求无法处理。")
     if request.path.startswith(("/wechat/", "/dev/wechat-api")) or request.accept_mimetypes.best == "application/json":
         return jsonify(error=code, message=message), code
-    return render_template_string(_ERROR_PAGE, code=code, message=message), code
+    return render_template_string(_ERROR_PAGE, code=code, title=message, hint=_HINTS.get(code, "")), code

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from bot import ext
@@ -90,11 +91,33 @@ def manage_village(village_id: int):
                            me=m)
 
 
+# one name per parent: townships in the county and villages in the township (UNIQUE in the
+# schema), grids and teams in the village (not in the schema; two 一组 cannot be told apart)
+_SAME_NAME = {"township": "已有同名的乡镇。", "village": "这个乡镇已有同名的村。",
+              "grid": "这个村已有同名的网格。", "team": "这个村已有同名的工作队。"}
+
+
+def _name_taken(s, obj_type: str, name: str, *, parent_id: int, obj_id: int = 0) -> bool:
+    model = admin_manage.MODELS[obj_type]
+    parent = {"township": Township.county_id, "village": Village.township_id,
+              "grid": Grid.village_id, "team": Team.village_id}[obj_type]
+    return s.scalar(select(model.id).where(parent == parent_id, model.name == name.strip(),
+                                           model.id != obj_id).limit(1)) is not None
+
+
+def _parent_id(obj_type: str, obj) -> int:
+    return {"township": lambda o: o.county_id, "village": lambda o: o.township_id}.get(
+        obj_type, lambda o: o.village_id)(obj)
+
+
 def _create_in_village(village_id: int, create, field: str, done: str):
     """A grid or a team of a village, from the village page's form; back to that page."""
     back = url_for("admin.manage_village", village_id=village_id)
     try:
         with ext.get().db.session() as s:
+            if create is admin_manage.create_grid and _name_taken(s, "grid", request.form.get(field, ""),
+                                                                   parent_id=village_id):
+                raise ManageError(_SAME_NAME["grid"])
             create(s, g.member, village_id, request.form.get(field, ""))
     except ManageError as exc:
         flash(str(exc), "error")
@@ -124,14 +147,22 @@ def manage_edit(obj_type: str, obj_id: int):
     back = f.get("back", "")
     back = back if back.startswith("/admin/manage/") else url_for("admin.manage_home")
     with ext.get().db.session() as s:
-        if admin_manage.get_editable(s, g.member, obj_type, obj_id) is None:
+        obj = admin_manage.get_editable(s, g.member, obj_type, obj_id)
+        if obj is None:
             abort(404)
+        parent_id = _parent_id(obj_type, obj)
+    name = f.get("name")
     try:
         with ext.get().db.session() as s:
-            admin_manage.edit(s, g.member, obj_type, obj_id, name=f.get("name"), active=active,
+            if name is not None and _name_taken(s, obj_type, name, parent_id=parent_id, obj_id=obj_id):
+                raise ManageError(_SAME_NAME[obj_type])
+            admin_manage.edit(s, g.member, obj_type, obj_id, name=name, active=active,
                               wecom_webhook=f.get("wecom_webhook"))
     except ManageError as exc:
         flash(str(exc), "error")
+        return redirect(back, 303)
+    except IntegrityError:  # the same name saved by someone else a moment ago
+        flash(_SAME_NAME[obj_type], "error")
         return redirect(back, 303)
     return _done("已保存。", back)
 

@@ -2,7 +2,7 @@
 They work without a login; the signature is the credential."""
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from bot import ext
 from config import load_yaml
@@ -26,10 +26,21 @@ def rating_token(request_id: int, cycle: int) -> str:
 
 def read(salt: str, token: str) -> dict | None:
     """The token's data, or None when it is forged or expired."""
+    return check(salt, token)[0]
+
+
+def check(salt: str, token: str) -> tuple[dict | None, str]:
+    """(data, "") for a good token; (None, "expired") for one we signed that is too old;
+    (None, "invalid") for anything else (tampered, truncated, another page's token)."""
     try:
-        return _serializer(salt).loads(token, max_age=max_age())
-    except (BadSignature, SignatureExpired):
-        return None
+        data = _serializer(salt).loads(token, max_age=max_age())
+    except SignatureExpired:  # raised only after the signature itself was verified
+        return None, "expired"
+    except BadData:
+        return None, "invalid"
+    if not isinstance(data, dict):
+        return None, "invalid"
+    return data, ""
 
 
 def task_url(member_id: int, request_id: int) -> str:

@@ -154,3 +154,41 @@ def test_config_files_are_shown_read_only_without_the_demo_password(client):
     html = client.get("/admin/manage/config").get_data(as_text=True)
     assert "teams.yaml" in html and "生态文明工作队" in html and PASSWORD not in html
     assert "<form" not in html.split("<main>")[1]
+
+
+def test_renaming_to_an_existing_name_is_refused_and_changes_nothing(client, res):
+    login(client, "county")
+    back = {"back": "/admin/manage/"}
+    t = _one(res, Township, name="吉尔孟乡")
+    r = post(client, f"/admin/manage/township/{t.id}/edit", dict(back, name="沙柳河镇"), follow_redirects=True)
+    assert r.status_code == 200 and "已有同名的乡镇" in " ".join(flashes(r.get_data(as_text=True)))
+    assert _one(res, Township, id=t.id).name == "吉尔孟乡"
+    v = _one(res, Village, name="潘保村")
+    r = post(client, f"/admin/manage/village/{v.id}/edit", dict(back, name="果洛藏贡麻村"), follow_redirects=True)
+    assert r.status_code == 200 and "这个乡镇已有同名的村" in " ".join(flashes(r.get_data(as_text=True)))
+    assert _one(res, Village, id=v.id).name == "潘保村"
+    # the same name in another township is fine
+    other = _one(res, Village, name="恩乃村")
+    post(client, f"/admin/manage/village/{other.id}/edit", dict(back, name="潘保村"))
+    assert _one(res, Village, id=other.id).name == "潘保村"
+    post(client, f"/admin/manage/village/{other.id}/edit", dict(back, name="恩乃村"))
+    # grids and teams: one name per village
+    post(client, "/admin/manage/villages", {"township_id": t.id, "name": "团结村"})
+    nv = _one(res, Village, name="团结村")
+    page = f"/admin/manage/villages/{nv.id}"
+    post(client, f"{page}/grids", {"name": "一组"})
+    r = post(client, f"{page}/grids", {"name": "一组"}, follow_redirects=True)
+    assert "这个村已有同名的网格" in " ".join(flashes(r.get_data(as_text=True)))
+    post(client, f"{page}/grids", {"name": "二组"})
+    with res.db.session() as s:
+        assert sorted(s.scalars(select(Grid.name).where(Grid.village_id == nv.id))) == ["一组", "二组"]
+    g2 = _one(res, Grid, village_id=nv.id, name="二组")
+    r = post(client, f"/admin/manage/grid/{g2.id}/edit", {"name": "一组", "back": page}, follow_redirects=True)
+    assert "这个村已有同名的网格" in " ".join(flashes(r.get_data(as_text=True)))
+    assert _one(res, Grid, id=g2.id).name == "二组"
+    culture = _one(res, Team, village_id=nv.id, kind="culture")
+    welfare = _one(res, Team, village_id=nv.id, kind="welfare")
+    r = post(client, f"/admin/manage/team/{culture.id}/edit", {"name": welfare.name, "back": page},
+             follow_redirects=True)
+    assert "这个村已有同名的工作队" in " ".join(flashes(r.get_data(as_text=True)))
+    assert _one(res, Team, id=culture.id).name == culture.name
