@@ -68,12 +68,17 @@ def review_decide(number: str):
     res = ext.get()
     ids: list[int] = []
     with res.db.session() as s:
-        req = s.scalar(admin_scope.requests(select(Request), m).where(Request.number == number))
+        # the row is locked (PostgreSQL) so that two decisions on it cannot both see needs_review
+        req = s.scalar(admin_scope.requests(select(Request), m).where(Request.number == number)
+                       .with_for_update(of=Request))
         if req is None:
             abort(404)
         req_id = req.id
         if kind == "skip":
             return redirect(url_for("admin.review", after=req_id))
+        if req.status != "needs_review":  # a stale tab or a second key press: someone already decided
+            flash(f"该诉求已被处理（{number}：{STATUS_LABELS.get(req.status, req.status)}），没有改动。", "error")
+            return redirect(url_for("admin.review"))
         try:
             ids = admin_actions.route(s, res, m, req, kind, train=True, reason="审核分派")
         except admin_actions.ActionError as exc:
