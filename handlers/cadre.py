@@ -1,20 +1,49 @@
 """Commands cadres send from the chat. Parsing only: the service checks permissions and
-finds the request (the last digits of a number suffice when unambiguous)."""
+finds the request (the last digits of a number suffice when unambiguous).
+
+Typed loosely and by voice: full-width characters are folded (NFKC: `签收 ５`), trailing
+punctuation and whitespace are ignored (voice recognition adds "。"), the number may be
+written `#5` or `5号`. Between the number and the text there must be a separator
+(whitespace, punctuation or 号): `进展 12` is request 12 without text, never request 1
+with text "2". A text of punctuation only counts as no text.
+
+`parse` returns None for anything that is not a command; `looks_like_command` tells the
+service that a message starts with a command word, so that a cadre's unparsed command
+gets help instead of becoming a villager's request.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _SPACE = r"[\s:：,，、]*"
-_NUMBER = r"((?:[A-Za-z]{1,4}-)?(?:\d{4}-)?\d{1,6})"
+_SEP = r"(?:[\s:：,，、;；.。!！?？]+|(?<=号)|$)"  # after the number: a separator, 号, or the end
+_NUMBER = r"#?\s*((?:[A-Za-z]{1,4}-)?(?:\d{4}-)?\d{1,6})(?!\d)\s*号?"
+_TRAILING = re.compile(r"[\s。.!！?？,，、;；~～…]+$")
+_HAS_WORDS = re.compile(r"[\w\u4e00-\u9fff]")
+
+WORDS = {
+    "accept": ("签收", "接单", "受理"),
+    "progress": ("进度汇报", "进展", "汇报"),
+    "resolve": ("已办结", "办结", "完成"),
+    "return": ("退回", "退单"),
+    "tasks": ("我的任务", "我的待办", "任务", "待办"),
+}
+
+
+def _alt(name: str) -> str:
+    return "|".join(WORDS[name])
+
+
 COMMANDS = {
-    "accept": re.compile(rf"^(?:签收|接单|受理){_SPACE}{_NUMBER}\s*$"),
-    "progress": re.compile(rf"^(?:进展|进度汇报|汇报){_SPACE}{_NUMBER}{_SPACE}(.+)$", re.S),
-    "resolve": re.compile(rf"^(?:办结|已办结|完成){_SPACE}{_NUMBER}{_SPACE}(.*)$", re.S),
-    "return": re.compile(rf"^(?:退回|退单){_SPACE}{_NUMBER}{_SPACE}(.*)$", re.S),
-    "tasks": re.compile(r"^(?:我的任务|任务|待办|我的待办)\s*$"),
-    "bind": re.compile(r"^(?:绑定|綁定){_SPACE}(\d{6})\s*$".replace("{_SPACE}", _SPACE)),
-    "unbind": re.compile(r"^(?:解绑|解除绑定)\s*$"),
+    "accept": re.compile(rf"^(?:{_alt('accept')}){_SPACE}{_NUMBER}$"),
+    "progress": re.compile(rf"^(?:{_alt('progress')}){_SPACE}{_NUMBER}{_SEP}(.*)$", re.S),
+    "resolve": re.compile(rf"^(?:{_alt('resolve')}){_SPACE}{_NUMBER}{_SEP}(.*)$", re.S),
+    "return": re.compile(rf"^(?:{_alt('return')}){_SPACE}{_NUMBER}{_SEP}(.*)$", re.S),
+    "tasks": re.compile(rf"^(?:{_alt('tasks')})$"),
+    "bind": re.compile(rf"^(?:绑定|綁定){_SPACE}(\d{{6}})$"),
+    "unbind": re.compile(r"^(?:解绑|解除绑定)$"),
 }
 
 
@@ -25,11 +54,23 @@ class CadreCommand:
     text: str = ""
 
 
+def normalize(text: str | None) -> str:
+    """Full-width folded, trailing punctuation and whitespace removed."""
+    return _TRAILING.sub("", unicodedata.normalize("NFKC", text or "").strip())
+
+
+def clean_text(text: str | None) -> str:
+    """A command's free text: stripped; punctuation alone is no text."""
+    text = (text or "").strip().strip(":：,，、;；")
+    text = _TRAILING.sub("", text).strip()
+    return text if _HAS_WORDS.search(text) else ""
+
+
 def parse(text: str | None) -> CadreCommand | None:
     """A cadre command in `text`, or None when it is not one."""
+    text = normalize(text)
     if not text:
         return None
-    text = text.strip()
     for name, rx in COMMANDS.items():
         m = rx.match(text)
         if not m:
@@ -38,8 +79,18 @@ def parse(text: str | None) -> CadreCommand | None:
             return CadreCommand(name)
         if name == "bind":
             return CadreCommand(name, text=m.group(1))
-        rest = m.group(2).strip() if m.lastindex and m.lastindex >= 2 else ""
+        rest = clean_text(m.group(2)) if m.lastindex and m.lastindex >= 2 else ""
         return CadreCommand(name, number=m.group(1).upper(), text=rest)
+    return None
+
+
+def looks_like_command(text: str | None) -> str | None:
+    """The command a message starts with (accept, progress, …), parsed or not; None when
+    it starts with no command word."""
+    text = normalize(text)
+    for name in ("progress", "resolve", "accept", "return", "tasks"):
+        if text.startswith(WORDS[name]):
+            return name
     return None
 
 

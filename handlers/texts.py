@@ -89,7 +89,17 @@ PROGRESS_NOTED = "已记录 {number} 的进展。"
 RESOLVED = "已办结 {number}。可以再发一张现场照片作为办结凭证。"
 PROOF_ATTACHED = "办结照片已添加到 {number}。"
 RETURNED = "已退回 {number}，村里会重新分派。"
-NEED_TEXT = "请在编号后写上{what}，例如：{example}"
+NEED_TEXT = "请在编号后空一格写上{what}，例如：{example}"
+# a message that starts with a command word but cannot be read
+CADRE_HELP = "没有看懂这条指令。请这样写，编号和内容之间空一格：\n{usage}{tasks}"
+CADRE_USAGE = {
+    "accept": "签收 12",
+    "progress": "进展 12 已联系电工明天来修",
+    "resolve": "办结 12 路灯已修好（办理结果会转告群众）",
+    "return": "退回 12 这是产业队的事",
+    "tasks": "我的任务",
+}
+CADRE_HELP_TASKS = "\n您的待办编号：{numbers}"
 NO_TASKS = "您目前没有待办的诉求。"
 TASKS_HEAD = "您的待办（超时的在前）："
 TASK_ITEM = "{i}. {number}｜{village}｜{status}{overdue}\n   {summary}\n   时限 {due}"

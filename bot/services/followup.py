@@ -22,7 +22,7 @@ from bot.services.deadlines import due_at as compute_due
 from bot.services.effects import Effects
 from config import load_yaml
 from handlers import texts
-from handlers.cadre import CadreCommand
+from handlers.cadre import CadreCommand, clean_text
 
 ACTIVE = ("assigned", "accepted", "reopened")
 
@@ -148,6 +148,17 @@ def cadre_command(session: Session, res, member: Member | None, villager: Villag
     return texts.MENU_UNKNOWN, fx
 
 
+def command_help(session: Session, member: Member, started: str) -> str:
+    """How to write the command `started` (all of them for 我的任务 and the like), with the
+    member's open task numbers (their short form, at most 8)."""
+    usage = texts.CADRE_USAGE.get(started) if started != "tasks" else None
+    usage = usage or "\n".join(texts.CADRE_USAGE.values())
+    stmt = scope_filter(select(Request.number), member).where(Request.status.in_(ACTIVE))
+    numbers = list(session.scalars(stmt.order_by(Request.due_at).limit(8)))
+    tasks = texts.CADRE_HELP_TASKS.format(numbers="、".join(_short(n) for n in numbers)) if numbers else ""
+    return texts.CADRE_HELP.format(usage=usage, tasks=tasks)
+
+
 def _short(number: str) -> str:
     return str(int(number[-6:]))
 
@@ -175,6 +186,7 @@ def cluster(session: Session, req: Request, statuses=ACTIVE) -> list[Request]:
 
 
 def progress(session, member, req, text, now, actor: str | None = None) -> str:
+    text = clean_text(text)
     if not text:
         return texts.NEED_TEXT.format(what="进展情况", example=f"进展 {_short(req.number)} 已联系电工明天来修")
     if req.status not in ACTIVE:
@@ -186,6 +198,7 @@ def progress(session, member, req, text, now, actor: str | None = None) -> str:
 def resolve(session, res, member, req, text, now, fx: Effects, actor: str | None = None) -> str:
     if req.status not in ACTIVE:
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="办结")
+    text = clean_text(text)  # the villager is told this text: required, and not punctuation alone
     if not text:
         return texts.NEED_TEXT.format(what="办理结果", example=f"办结 {_short(req.number)} 路灯已修好")
     for r in [req] + cluster(session, req):
@@ -219,6 +232,7 @@ def attach_proof(session, member: Member, villager: Villager, media_id: str, url
 def return_(session, res, member, req, reason, now, fx: Effects) -> str:
     if req.status not in ACTIVE:
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="退回")
+    reason = clean_text(reason)
     if not reason:
         return texts.NEED_TEXT.format(what="退回原因", example=f"退回 {_short(req.number)} 这是产业队的事")
     _event(session, req, "returned", actor_of(member), now, reason=reason[:500], team_id=req.team_id)

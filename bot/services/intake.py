@@ -42,6 +42,7 @@ from bot.services.effects import Effects
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
 from bot.services.numbering import next_request_number
+from handlers.cadre import looks_like_command as looks_like_cadre_command
 from handlers.cadre import parse as parse_cadre_command
 from handlers.types import (
     Attach,
@@ -284,6 +285,10 @@ def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: dateti
     if msg.kind not in ("text", "voice"):
         return None
     cmd = parse_cadre_command(msg.text)
+    if cmd is None and member is not None:
+        started = looks_like_cadre_command(msg.text)
+        if started is not None:  # a command the bot cannot read: help, never a villager's request
+            return followup.command_help(session, member, started), Effects()
     if cmd is None or (member is None and cmd.name != "bind"):
         return None
     return followup.cadre_command(session, res, member, villager, cmd, now)
