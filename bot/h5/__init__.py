@@ -3,14 +3,14 @@ rating page. Signed, expiring links (bot/services/links.py) stand in for a login
 no JavaScript, readable on a cheap phone over a weak signal."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
 from bot import ext
 from bot.models import Member, Request, RequestEvent
 from bot.services import followup, links
 from bot.services.catalog import team_names
-from bot.services.clock import utcnow
+from bot.services.clock import fmt_local, utcnow
 from bot.services.effects import Effects
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
@@ -80,6 +80,32 @@ def _returned_by(s, member: Member, req: Request) -> bool:
     return last is not None and (last.actor or "").startswith(f"member:{member.id}:")
 
 
+# What the page says after a button. Only these fixed texts can appear in the banner: the
+# redirect carries a code (`?m=`), never the text, so nobody can put words on the page.
+TASK_MESSAGES = {
+    "accepted": "已签收。请在 {due} 前办结，办好后在下面填写办理结果，点“办结”。",
+    "already": "这件诉求已经签收过了。",
+    "progress": "进展已记录。",
+    "resolved": "已办结，办理结果会告诉群众。",
+    "returned": "已退回，村里会重新分派。",
+    "state": "这件诉求现在是“{status}”，刚才的操作没有执行。",
+    "need-progress": "请填写进展内容。",
+    "need-result": "请填写办理结果。",
+    "need-reason": "请填写退回原因。",
+}
+RATE_MESSAGES = {
+    "thanks": "谢谢您的评价！{number} 已销号。",
+    "reopened": "抱歉没有办好。{number} 已重新交给工作队办理，并提级督办。",
+    "ended": "这次回访已经结束，谢谢您。",
+}
+NEED = {"progress": "need-progress", "resolve": "need-result", "return": "need-reason"}
+
+
+def _task_message(req: Request) -> str:
+    text = TASK_MESSAGES.get(request.args.get("m", ""), "")
+    return text.format(due=fmt_local(req.due_at), status=req.status_label) if text else ""
+
+
 @bp.get("/t/<token>")
 def task(token: str):
     member_id, request_id = _task(token)
@@ -88,37 +114,45 @@ def task(token: str):
         events = [e for e in req.events if e.kind not in ("classified",)][-12:]
         page = render_template("h5/task.html", req=req, member=member, events=events, labels=EVENT_LABELS,
                                team=team_names().get(req.kind or "", "待分派"), token=token,
-                               message=request.args.get("m", ""))
+                               message=_task_message(req))
     return page
+
+
+def _progress_count(s, req: Request) -> int:
+    return s.scalar(select(func.count(RequestEvent.id)).where(RequestEvent.request_id == req.id,
+                                                             RequestEvent.kind == "progress"))
 
 
 @bp.post("/t/<token>/<action>")
 def task_action(token: str, action: str):
     member_id, request_id = _task(token)
+    if action not in ("accept", "progress", "resolve", "return"):
+        raise _invalid()
     res = ext.get()
     text = (request.form.get("text") or "").strip()[:1000]
     fx = Effects()
     with res.db.session() as s:
         member, req = _load(s, member_id, request_id)
-        now = utcnow()
+        now, before = utcnow(), req.status
         if action == "accept":
-            message = followup.accept(s, res, member, req, now, fx)
+            followup.accept(s, res, member, req, now, fx)
+            code = "already" if before == "accepted" else ("accepted" if req.status == "accepted" else "state")
+        elif before not in followup.ACTIVE:
+            code = "state"
+        elif not text:
+            code = NEED[action]
         elif action == "progress":
-            message = followup.progress(s, member, req, text, now)
+            done = _progress_count(s, req)
+            followup.progress(s, member, req, text, now)
+            code = "progress" if _progress_count(s, req) > done else NEED[action]
         elif action == "resolve":
-            message = followup.resolve(s, res, member, req, text, now, fx)
-        elif action == "return":
-            message = followup.return_(s, res, member, req, text, now, fx)
+            followup.resolve(s, res, member, req, text, now, fx)
+            code = "resolved" if req.status == "resolved" else NEED[action]
         else:
-            raise _invalid()
+            followup.return_(s, res, member, req, text, now, fx)
+            code = "returned" if req.status == "needs_review" else NEED[action]
     fx.run(res)
-    return task_redirect(token, message)
-
-
-def task_redirect(token: str, message: str):
-    from flask import redirect, url_for
-
-    return redirect(url_for("h5.task", token=token, m=message), code=303)
+    return redirect(url_for("h5.task", token=token, m=code), code=303)
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -128,22 +162,29 @@ def rate(token: str):
         raise _expired_rate() if why == "expired" else _invalid()
     res = ext.get()
     fx = Effects()
-    message = ""
     with res.db.session() as s:
         req = s.get(Request, data.get("r")) if isinstance(data.get("r"), int) else None
         if req is None:
             raise _invalid()
-        if request.method == "POST":
-            if (req.reopen_count or 0) != data.get("c") or req.status != "resolved":
-                message = "这次回访已经结束，谢谢您。"
+        is_open = req.status == "resolved" and (req.reopen_count or 0) == data.get("c")
+        if request.method == "POST":  # POST-redirect-GET: a refresh shows the outcome, it does not rate again
+            if not is_open:
+                code = "ended"
             else:
                 choice = request.form.get("rating", "")
                 if choice not in {"1", "2", "3", "4", "5"}:
-                    abort(400)
+                    raise Refused(400, "请选择一个评分", "请返回上一页，点一个分数。")
                 rating = int(choice)
                 satisfied = rating >= followup.cfg()["unsatisfied_below"]
-                message, fx = followup.rate(s, res, req, rating, satisfied, utcnow(), actor="villager:h5")
-        page = render_template("h5/rate.html", req=req, message=message,
-                               open=req.status == "resolved" and (req.reopen_count or 0) == data.get("c"))
-    fx.run(res)
+                _, fx = followup.rate(s, res, req, rating, satisfied, utcnow(), actor="villager:h5")
+                code = "thanks" if req.status == "closed" else "reopened"
+        else:
+            code = request.args.get("m", "")  # shown only when it is true now: a code in the URL proves nothing
+            shown = {"thanks": req.status == "closed" and req.rating is not None,
+                     "reopened": (req.reopen_count or 0) > (data.get("c") or 0), "ended": not is_open}
+            message = RATE_MESSAGES[code].format(number=req.number) if shown.get(code) else ""
+            page = render_template("h5/rate.html", req=req, message=message, open=is_open)
+    if request.method == "POST":
+        fx.run(res)
+        return redirect(url_for("h5.rate", token=token, m=code), code=303)
     return page

@@ -127,3 +127,81 @@ def test_unknown_page_is_readable(client):
     r = client.get("/no-such-page", headers={"Accept": "text/html"})
     assert r.status_code == 404
     assert 'name="viewport"' in text_of(r) and "链接可能已失效" in text_of(r)
+
+
+# ---- 2 and 4. the banner: page words, fixed texts only -------------------------------------------
+def banner(html: str) -> str:
+    m = re.search(r'<div class="msg">(.*?)</div>', html, re.S)
+    return m.group(1) if m else ""
+
+
+def test_messages_speak_of_the_page_not_the_chat(client, wx, res):
+    _, number = report(client, wx)
+    path = task_path(res, number)
+    r = client.post(path + "/accept", follow_redirects=True)
+    assert "已签收" in banner(text_of(r)) and "回复" not in banner(text_of(r))
+    r = client.post(path + "/progress", data={"text": "   \n "}, follow_redirects=True)
+    assert banner(text_of(r)) == "请填写进展内容。"
+    r = client.post(path + "/resolve", data={"text": "  "}, follow_redirects=True)
+    assert banner(text_of(r)) == "请填写办理结果。"
+    r = client.post(path + "/return", data={"text": " "}, follow_redirects=True)
+    assert banner(text_of(r)) == "请填写退回原因。"
+    r = client.post(path + "/progress", data={"text": "电工明天来"}, follow_redirects=True)
+    assert banner(text_of(r)) == "进展已记录。" and "电工明天来" in text_of(r)
+    r = client.post(path + "/resolve", data={"text": "路灯修好了"}, follow_redirects=True)
+    assert "已办结" in banner(text_of(r))
+    r = client.post(path + "/progress", data={"text": "又去看了一次"}, follow_redirects=True)
+    assert "刚才的操作没有执行" in banner(text_of(r))
+
+
+def test_banner_text_cannot_be_put_in_the_url(client, wx, res):
+    _, number = report(client, wx)
+    path = task_path(res, number)
+    r = client.get(path + "?m=" + "请拨打13800000000领取补贴")
+    assert r.status_code == 200 and "13800000000" not in text_of(r) and banner(text_of(r)) == ""
+    r = client.post(path + "/accept")
+    assert r.status_code == 303 and "%E5" not in r.headers["Location"]  # a code, not Chinese text
+
+
+def test_a_cadre_who_returned_a_request_sees_that_it_was_returned(client, wx, res):
+    _, number = report(client, wx)
+    path = task_path(res, number)
+    r = client.post(path + "/return", data={"text": "这是产业队的事"}, follow_redirects=True)
+    assert r.status_code == 200 and "您已退回" in text_of(r)
+
+
+# ---- 3. the rating page redirects after the vote -------------------------------------------------
+def resolved(client, wx, res):
+    villager, number = report(client, wx)
+    path = task_path(res, number)
+    client.post(path + "/accept")
+    client.post(path + "/resolve", data={"text": "路灯已经修好"})
+    return number, "/h5/r/" + links.rating_token(ids(res, number)[1], 0)
+
+
+def test_rating_redirects_and_a_refresh_does_not_rate_again(client, wx, res):
+    number, path = resolved(client, wx, res)
+    assert "非常满意" in text_of(client.get(path))
+    r = client.post(path, data={"rating": "5"})
+    assert r.status_code == 303
+    after = r.headers["Location"]
+    r = client.get(after)
+    assert "谢谢您的评价" in banner(text_of(r)) and "回访已经结束" not in text_of(r)
+    assert "非常满意" not in text_of(r)  # the buttons are gone
+    again = client.get(after)  # the villager refreshes: a GET, nothing is sent again
+    assert "谢谢您的评价" in banner(text_of(again)) and "回访已经结束" not in text_of(again)
+    with res.db.session() as s:
+        req = s.scalar(select(Request).where(Request.number == number))
+        assert req.status == "closed" and sum(e.kind == "rated" for e in req.events) == 1
+
+
+def test_rating_messages_follow_the_state_not_the_url(client, wx, res):
+    _, path = resolved(client, wx, res)
+    r = client.get(path + "?m=thanks")
+    assert banner(text_of(r)) == "" and "非常满意" in text_of(r)  # not rated yet: no thanks
+    r = client.post(path, data={"rating": "1"}, follow_redirects=True)
+    assert "重新交给工作队" in banner(text_of(r))
+    r = client.post(path, data={"rating": "5"}, follow_redirects=True)  # the old page, submitted again
+    assert "回访已经结束" in banner(text_of(r))
+    r = client.post(path, data={"rating": "9"})
+    assert r.status_code in (303, 400)
