@@ -44,32 +44,48 @@ def kinds() -> dict[str, str]:
 
 def route(session: Session, res, m: Member, req: Request, kind: str, *, train: bool, reason: str = "") -> list[int]:
     """Send the request to the village's team of `kind` (or to the micro-wish list).
-    `train=True` is a reclassification: the corrected label becomes a TrainingExample."""
+    `train=True` is a reclassification: the corrected label becomes a TrainingExample.
+
+    The same team (or the wish list again) is not a new assignment: status, acceptance and
+    deadline stay as they are and nobody is told. A reclassification that only corrects the
+    model's label records the label (TrainingExample + event); anything else is refused.
+    A new team: its fresh time limit starts now; the old team is told it was re-routed, the
+    villager which team has it now."""
     _check(m, "reclassify" if train else "reassign", req)
     if req.status not in ROUTABLE:
         raise ActionError("该诉求已办结或已合并，不能再分派。")
     if kind != "wish" and team_kind(kind) is None:
         raise ActionError("没有这个工作队。")
     now = utcnow()
+    names = kinds()
     old = {"kind": req.kind, "team_id": req.team_id, "status": req.status}
     team = None
-    if kind == "wish":
-        req.kind, req.team_id, req.assignee_id, req.status = "wish", None, None, "wish_pending"
-        req.due_at = now + catalog.wish_review_delta()
-    else:
+    if kind != "wish":
         team = session.scalar(select(Team).where(Team.village_id == req.village_id, Team.kind == kind,
                                                  Team.active.is_(True)))
         if team is None:
             raise ActionError("本村没有这个工作队（或已停用）。")
-        if team.id == req.team_id and req.kind == kind and not train:
-            raise ActionError("已经是这个工作队。")
+    same = (req.kind == "wish" and req.status == "wish_pending") if kind == "wish" else \
+        (team.id == req.team_id and req.kind == kind)
+    if same:
+        if not train or req.label == kind or session.scalar(select(TrainingExample.id).where(
+                TrainingExample.request_id == req.id, TrainingExample.label == kind).limit(1)):
+            raise ActionError("已经是这个工作队（或微心愿清单），没有改动：办理时限和签收状态不变。")
+        return _correct_label_only(session, m, req, kind, reason, now)
+    old_team_ids: list[int] = []
+    if req.team_id is not None:  # the old team hears that it is no longer theirs (before the team changes)
+        old_team_ids = notify.queue_notifications(
+            session, req, "reassigned_away", res.settings.public_url,
+            remark=f"已改派给{names.get(kind, kind)}，无需再办", tag=f"@{now.timestamp() * 1e6:.0f}")
+    if kind == "wish":
+        req.kind, req.team_id, req.assignee_id, req.status = "wish", None, None, "wish_pending"
+        req.due_at = now + catalog.wish_review_delta()
+    else:
         req.kind, req.team_id, req.assignee_id, req.status = kind, team.id, None, "assigned"
         req.due_at = due_at(now, tier=req.tier, priority=req.priority, text=req.text)
-        if hasattr(req, "assigned_at"):
-            req.assigned_at = now
+        req.assigned_at, req.reminder_stage = now, 0
         req.accepted_at = None
     req.review_reason = None
-    names = kinds()
     if train:
         session.add(TrainingExample(text=req.text, label=kind, source="correction", request_id=req.id,
                                     actor=m.login, created_at=now))
@@ -80,10 +96,35 @@ def route(session: Session, res, m: Member, req: Request, kind: str, *, train: b
                  f"{req.number}：{names.get(old['kind'] or '', '待分派')} → {names.get(kind, kind)}",
                  {"from": old, "to": kind, "reason": reason[:200]})
     session.flush()
+    tag = f"@{now.timestamp() * 1e6:.0f}"  # a request routed back to a team it had before is news again
     if kind == "wish":
-        return notify.queue_notifications(session, req, "wish_review", res.settings.public_url)
+        return old_team_ids + notify.queue_notifications(session, req, "wish_review", res.settings.public_url, tag=tag)
     event = "urgent" if req.priority == "urgent" else "new_task"
-    return notify.queue_notifications(session, req, event, res.settings.public_url)
+    ids = old_team_ids + notify.queue_notifications(session, req, event, res.settings.public_url, tag=tag)
+    team_name = req.village.name + names.get(kind, kind)
+    ids += notify.queue_villager(session, req, "rerouted", V_REROUTED.format(
+        number=req.number, team=team_name, due=fmt_local(req.due_at)), res.settings.public_url,
+        remark=f"已转交{team_name}办理", tag=tag)
+    return ids
+
+
+V_REROUTED = "您反映的问题（{number}）已转交给{team}办理，{due}前办结。"
+
+
+def _correct_label_only(session: Session, m: Member, req: Request, kind: str, reason: str, now) -> list[int]:
+    """A reclassification to the team that already has the request: the model's label was wrong,
+    the routing was not. Only the label is recorded; nothing else changes, nobody is told."""
+    names = kinds()
+    session.add(TrainingExample(text=req.text, label=kind, source="correction", request_id=req.id,
+                                actor=m.login, created_at=now))
+    _event(session, m, req, "reclassified", old_kind=req.kind, kind=kind, team_id=req.team_id,
+           team=names.get(kind, kind), reason=reason[:200], model_label=req.label, label_only=True,
+           due_at=req.due_at.isoformat() if req.due_at else None)
+    audit.record(session, m, "reclassify", "request", req.number,
+                 f"{req.number}：分类更正 {names.get(req.label or '', req.label or '—')} → {names.get(kind, kind)}"
+                 f"（工作队不变）", {"from": {"label": req.label}, "to": kind, "reason": reason[:200],
+                                    "label_only": True})
+    return []
 
 
 def assign_member(session: Session, m: Member, req: Request, member_id: int) -> list[int]:

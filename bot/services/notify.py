@@ -16,7 +16,8 @@ from bot.services.clock import fmt_local, utcnow
 from config import load_yaml, team_kind
 
 LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "number": 32, "name": 10}
-TEAM_EVENTS = {"new_task", "urgent", "reminder", "reopened", "cancelled"}
+TEAM_EVENTS = {"new_task", "urgent", "reminder", "reopened", "cancelled",
+               "reassigned_away", "finished_for_team"}  # the last two: admin actions (admin_actions.py)
 SECRETARY_EVENTS = {"review_needed", "wish_review", "returned", "urgent"}
 LEVEL_ROLES = {1: "village_secretary", 2: "township_supervisor", 3: "county_admin"}
 
@@ -158,15 +159,16 @@ def queue_member_note(session: Session, member: Member, key: str, event: str, te
 
 
 def queue_villager(session: Session, req: Request, event: str, text: str, public_url: str,
-                   remark: str = "") -> list[int]:
+                   remark: str = "", tag: str = "") -> list[int]:
     """Tell the villager. The worker picks the channel at send time: a customer-service
-    message while WeChat's 48-hour window allows one, otherwise a template message."""
+    message while WeChat's 48-hour window allows one, otherwise a template message.
+    `tag` distinguishes repeatable events (e.g. each re-routing)."""
     villager = session.get(Villager, req.villager_id)
     if villager is None or not villager.subscribed:
         return []
     template = template_payload("villager_update", req, public_url, remark or text)
     template["url"] = links.rating_url(req.id, req.reopen_count or 0) if event == "survey" else ""
-    oid = _add(session, dict(dedupe_key=f"req:{req.id}:{event}:c{req.reopen_count or 0}:villager",
+    oid = _add(session, dict(dedupe_key=f"req:{req.id}:{event}{tag}:c{req.reopen_count or 0}:villager",
                              request_id=req.id, event=event, recipient_openid=villager.openid,
                              channel="villager", payload={"text": text, "template": template,
                                                           "villager_id": villager.id}))

@@ -147,3 +147,74 @@ def test_review_queue_one_key_per_decision(client, wx, res):
     assert _req(res, first).kind == "governance" and _req(res, second).kind == "industry"
     with res.db.session() as s:
         assert s.scalar(select(func.count()).select_from(TrainingExample)) == 2
+
+
+def _set(res, number, **values):
+    with res.db.session() as s:
+        r = s.scalar(select(Request).where(Request.number == number))
+        for k, v in values.items():
+            setattr(r, k, v)
+
+
+def _outbox_count(res, number, event):
+    with res.db.session() as s:
+        return s.scalar(select(func.count()).select_from(Outbox).join(Request, Outbox.request_id == Request.id)
+                        .where(Request.number == number, Outbox.event == event))
+
+
+def test_rerouting_an_overdue_request_to_its_own_team_does_not_make_it_look_on_time(client, wx, res):
+    """改分类/改派 to the team that already has it: the overdue request stays overdue, accepted stays
+    accepted, the team gets no 'new task'. Only a real label correction is recorded."""
+    from datetime import timedelta
+
+    from bot.services.clock import utcnow
+
+    number = new_request(client, wx, 1, "路灯坏了晚上看不见")
+    accepted, due = utcnow() - timedelta(days=3), utcnow() - timedelta(days=1)
+    _set(res, number, status="accepted", accepted_at=accepted, due_at=due, label="ecology")
+    before = _outbox_count(res, number, "new_task")
+    login(client, "guoluo")
+    assert number in client.get("/admin/?overdue=1").get_data(as_text=True)
+    act(client, number, "reclassify", kind="governance", reason="模型分错了，本来就是治理队的事")
+    r = _req(res, number)
+    assert (r.status, r.kind) == ("accepted", "governance")
+    assert r.accepted_at == accepted and r.due_at == due
+    assert number in client.get("/admin/?overdue=1").get_data(as_text=True)  # still on the overdue list
+    assert _outbox_count(res, number, "new_task") == before  # no "new task" for the same team
+    with res.db.session() as s:  # the label correction is still learned
+        assert [(e.label, e.request_id) for e in s.scalars(select(TrainingExample))] == [("governance", r.id)]
+    [ev] = _events(res, number, "reclassified")
+    assert ev.data["label_only"] is True
+    # once the label is right, the same team again is refused and changes nothing
+    r = act(client, number, "reassign", kind="governance", reason="再派一次")
+    assert "没有改动" in flashes(client.get(r.headers["Location"]).get_data(as_text=True))[0]
+    r2 = act(client, number, "reclassify", kind="governance")
+    assert "没有改动" in flashes(client.get(r2.headers["Location"]).get_data(as_text=True))[-1]
+    assert len(_events(res, number, "reclassified")) == 1 and _req(res, number).due_at == due
+
+
+def test_admin_resolving_an_overdue_request_counts_it_late(client, wx, res):
+    """代为办结 / 销号 record the real time: an overdue request resolved by an admin is not on time
+    in the ranking, its drill-down or the dashboard."""
+    from datetime import timedelta
+
+    from bot.services import ranking, reports
+    from bot.services.clock import utcnow
+
+    number = new_request(client, wx, 1, "路灯坏了晚上看不见")
+    _set(res, number, due_at=utcnow() - timedelta(hours=1))
+    login(client, "guoluo")
+    act(client, number, "close", reason="村里已经修好了")
+    r = _req(res, number)
+    assert r.status == "closed" and r.resolved_at > r.due_at
+    with res.db.session() as s:
+        from bot.models import Member
+
+        m = s.scalar(select(Member).where(Member.login == "guoluo"))
+        ranked, _ = ranking.monthly(s, m, ranking.current_month(), team_id=r.team_id)
+        score = next(x for x in ranked if x.team_id == r.team_id)
+        today = utcnow().date()
+        d = reports.dashboard(s, m, res.db.dialect, today - timedelta(days=1), today + timedelta(days=1))
+    assert (score.resolved, score.on_time, score.on_time_pts) == (1, 0, 0.0)
+    assert [line.on_time for line in score.lines] == [False]
+    assert (d.resolved, d.on_time) == (1, 0)
