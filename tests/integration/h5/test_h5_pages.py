@@ -205,3 +205,25 @@ def test_rating_messages_follow_the_state_not_the_url(client, wx, res):
     assert "回访已经结束" in banner(text_of(r))
     r = client.post(path, data={"rating": "9"})
     assert r.status_code in (303, 400)
+
+
+# ---- 5. photos and locations -------------------------------------------------------------------
+def test_cadre_sees_the_villagers_photo_and_location(client, wx, res):
+    from bot.models import Attachment
+    from bot.services.clock import utcnow
+
+    _, number = report(client, wx)
+    photo = "https://mmbiz.qpic.cn/mmbiz_jpg/abc123/0"
+    with res.db.session() as s:
+        rid = s.scalar(select(Request.id).where(Request.number == number))
+        s.add(Attachment(request_id=rid, kind="image", media_id="MEDIA_1", url=photo, created_at=utcnow()))
+        s.add(Attachment(request_id=rid, kind="location", latitude=34.4725, longitude=100.2456,
+                         label="果洛藏贡麻村村口", created_at=utcnow()))
+    r = client.get(task_path(res, number))
+    html = text_of(r)
+    assert "附件 2 个" not in html
+    img = re.search(r"<img [^>]*>", html).group(0)
+    assert f'src="{photo}"' in img and 'loading="lazy"' in img and 'width="96"' in img
+    assert "果洛藏贡麻村村口" in html and "34.47250" in html and "100.24560" in html
+    assert "uri.amap.com/marker?position=100.2456,34.4725" in html
+    assert "<script" not in html and len(r.data) < 20_000
