@@ -340,7 +340,7 @@ def monthly_ranking(month: str | None = None) -> int:
                         Member.active.is_(True), Member.openid.is_not(None))).all():
                     oid = queue_member_note(s, leader, f"ranking:{month}:member:{leader.id}", "ranking",
                                             "cunsheng_ranking", "月度排名",
-                                            f"{month}排名第{score.rank}/{len(ranked)}，{score.total:g}分",
+                                            f"{month}排名第{score.rank}/{score.of}，{score.total:g}分",
                                             local(now).strftime("%Y-%m-%d %H:%M"))
                     if oid:
                         ids.append(oid)

@@ -8,9 +8,10 @@ The requests of a team in a month: those assigned to the team and received in th
   响应 response     20 × (48 − median hours to accept) / 46, clamped to 0..20
                     (≤ 2 h full marks, ≥ 48 h none; a request not yet accepted counts
                     with the hours it has waited up to the end of the month or now)
-  办件 volume       10 × (requests resolved) / (most resolved by any ranked team)
+  办件 volume       10 × (requests resolved) / (most resolved by any team of the county)
 
-Teams without requests in the month are listed apart, unranked.
+Teams without requests in the month are listed apart, unranked. Scores and ranks are
+county-wide whoever looks; a viewer's scope only filters the rows (see `monthly`).
 
 Computed with one GROUP BY team in the database; see `monthly`.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 
 from bot.db import UTCDateTime
 
-from bot.models import Request, Team, Village
+from bot.models import Request, Team, Township, Village
 from bot.services import admin_scope
 from bot.services.admin_inbox import local_day_start
 from bot.services.clock import BEIJING, utcnow
@@ -71,7 +72,8 @@ class Score:
     satisfaction_pts: float = 0.0
     response_pts: float = 0.0
     volume_pts: float = 0.0
-    rank: int = 0
+    rank: int = 0  # the county rank
+    of: int = 0  # ranked teams in the county
 
     @property
     def total(self) -> float:
@@ -90,29 +92,45 @@ def response_points(median_h: float) -> float:
     return W_RESPONSE * (ZERO_RESPONSE_H - median_h) / (ZERO_RESPONSE_H - FULL_RESPONSE_H)
 
 
-def _counted(stmt, m, team_ids, start: datetime, end: datetime):
-    """The requests that count for the ranking: in scope, of the teams (ids or a SELECT of ids),
-    received in the month, neither cancelled nor merged."""
-    return admin_scope.requests(stmt, m).where(
+def _counted(stmt, county_id: int, team_ids, start: datetime, end: datetime):
+    """The requests that count for the ranking: of the county, of the teams (ids or a SELECT of
+    ids), received in the month, neither cancelled nor merged."""
+    return stmt.where(
+        Request.county_id == county_id,
         Request.team_id.in_(team_ids), Request.created_at >= start, Request.created_at < end,
         Request.status.not_in(("cancelled", "merged")))
 
 
+def _county_teams(county_id: int, columns):
+    return select(*columns).where(Team.village_id.in_(
+        select(Village.id).join(Township).where(Township.county_id == county_id)))
+
+
 def monthly(session: Session, m, month: str, team_id: int | None = None,
             now: datetime | None = None) -> tuple[list[Score], list[Score]]:
-    """(ranked scores, teams without requests). `team_id` limits the lines to one team (drill-down),
-    but the volume points still compare with every team in scope.
+    """(ranked scores, teams without requests), as far as `m` may see them.
+
+    Scores and ranks are the county's, whoever looks: the volume points compare with the most
+    resolved by any team of the county and `rank` is the county rank, as the monthly WeChat
+    message tells team leaders; `m`'s scope only decides which rows are returned
+    (`Score.of` = the number of ranked teams in the county). A team that has been
+    deactivated keeps its requests and its place, in past months and in the current one; teams
+    without requests are listed only while active. `team_id` fills the lines of one team
+    (drill-down).
 
     One GROUP BY team in the database (counts, on time, ratings; the median response hours with
     percentile_cont on PostgreSQL, in Python on SQLite); request rows are loaded only for the
     drilled-down team."""
     start, end = month_bounds(month)
     cutoff = min(end, now or utcnow())
-    teams = session.scalars(admin_scope.teams(select(Team), m).where(Team.active.is_(True))
-                            .options(joinedload(Team.village)).order_by(Team.village_id, Team.id)).all()
-    scores = {t.id: Score(t.id, t.name, t.village.name) for t in teams}
-    if not scores:
+    county_id = m.county_id
+    visible = set(session.scalars(admin_scope.teams(select(Team.id), m)))
+    if not visible:
         return [], []
+    teams = session.scalars(_county_teams(county_id, (Team,)).options(joinedload(Team.village))
+                            .order_by(Team.village_id, Team.id)).all()
+    scores = {t.id: Score(t.id, t.name, t.village.name) for t in teams}
+    active = {t.id for t in teams if t.active}
     dialect = session.get_bind().dialect.name
     # hours to acceptance (a resolution without an acceptance counts; not yet accepted: the
     # hours waited until the cut-off), never below 0
@@ -128,9 +146,9 @@ def monthly(session: Session, m, month: str, team_id: int | None = None,
         cols.append(func.percentile_cont(0.5).within_group(hours))
         # the month's requests sorted per team for the median: 4 MB (the default) spills to disk
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-    # the teams as a subquery, not 150 bound ids: one plan, whatever the number of teams
-    in_scope = admin_scope.teams(select(Team.id), m).where(Team.active.is_(True))
-    for row in session.execute(_counted(select(*cols), m, in_scope, start, end).group_by(Request.team_id)):
+    # the county's teams as a subquery, not 150 bound ids: one plan, whatever the number of teams
+    in_scope = _county_teams(county_id, (Team.id,))
+    for row in session.execute(_counted(select(*cols), county_id, in_scope, start, end).group_by(Request.team_id)):
         s = scores[row[0]]
         s.count, s.resolved, s.on_time, s.rated, s.rating_sum = row[1], row[2], int(row[3] or 0), \
             int(row[4] or 0), int(row[5] or 0)
@@ -139,14 +157,14 @@ def monthly(session: Session, m, month: str, team_id: int | None = None,
     if dialect != "postgresql":
         per_team: dict[int, list[float]] = {}
         for tid, created, at in session.execute(_counted(
-                select(Request.team_id, Request.created_at, reached), m, in_scope, start, end)):
+                select(Request.team_id, Request.created_at, reached), county_id, in_scope, start, end)):
             per_team.setdefault(tid, []).append(max(0.0, (at - created).total_seconds() / 3600))
         for tid, values in per_team.items():
             scores[tid].median_response_h = round(statistics.median(values), 1)
-    if team_id is not None and team_id in scores:
+    if team_id is not None and team_id in scores and team_id in visible:
         cols = (Request.number, Request.text, Request.status, Request.rating, Request.created_at,
                 Request.accepted_at, Request.resolved_at, Request.due_at)
-        for r in session.scalars(_counted(select(Request), m, [team_id], start, end)
+        for r in session.scalars(_counted(select(Request), county_id, [team_id], start, end)
                                  .options(load_only(*cols, raiseload=True)).order_by(Request.id)):
             resolved = r.resolved_at is not None
             on_time = resolved and r.due_at is not None and r.resolved_at <= r.due_at
@@ -163,8 +181,9 @@ def monthly(session: Session, m, month: str, team_id: int | None = None,
         s.volume_pts = round(W_VOLUME * s.resolved / most, 1) if most else 0.0
     ranked.sort(key=lambda s: (-s.total, -s.resolved, s.team_id))
     for i, s in enumerate(ranked, 1):
-        s.rank = i
-    return ranked, [s for s in scores.values() if not s.count]
+        s.rank, s.of = i, len(ranked)
+    return ([s for s in ranked if s.team_id in visible],
+            [s for s in scores.values() if not s.count and s.team_id in visible and s.team_id in active])
 
 
 def village_of(session: Session, team_id: int) -> Village | None:

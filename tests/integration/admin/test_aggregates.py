@@ -158,13 +158,16 @@ def _as_dict(d: reports.Dashboard) -> dict:
 
 def _reference_ranking(session, m, month: str, now) -> dict:
     """The documented formula, request by request in Python: {team_id: (count, resolved, on_time,
-    avg_rating, median_h, on_time_pts, satisfaction_pts, response_pts, volume_pts, total, rank)}."""
+    avg_rating, median_h, on_time_pts, satisfaction_pts, response_pts, volume_pts, total, rank)}.
+    Scored over the whole county (every team, active or not); `m`'s scope picks the rows."""
     start, end = ranking.month_bounds(month)
     cutoff = min(end, now)
-    teams = session.scalars(admin_scope.teams(select(Team), m).where(Team.active.is_(True))).all()
-    ids = [t.id for t in teams]
+    county = session.scalar(select(Member).where(Member.role == "county_admin", Member.county_id == m.county_id)
+                            .order_by(Member.id).limit(1))
+    ids = [t.id for t in session.scalars(admin_scope.teams(select(Team), county)).all()]
+    visible = set(session.scalars(admin_scope.teams(select(Team.id), m)))
     per: dict = {}
-    for r in session.scalars(admin_scope.requests(select(Request), m).where(
+    for r in session.scalars(admin_scope.requests(select(Request), county).where(
             Request.team_id.in_(ids), Request.created_at >= start, Request.created_at < end,
             Request.status.not_in(("cancelled", "merged")))).all():
         t = per.setdefault(r.team_id, {"n": 0, "resolved": 0, "on_time": 0, "ratings": [], "hours": []})
@@ -189,7 +192,7 @@ def _reference_ranking(session, m, month: str, now) -> dict:
     order = sorted(out, key=lambda tid: (-out[tid][-1], -out[tid][1], tid))
     for rank, tid in enumerate(order, 1):
         out[tid].append(rank)
-    return {tid: tuple(v) for tid, v in out.items()}
+    return {tid: tuple(v) for tid, v in out.items() if tid in visible}
 
 
 # ---- the tests ---------------------------------------------------------------------------------
@@ -288,3 +291,51 @@ def test_monthly_ranking_equals_the_formula_request_by_request(dataset):
                     assert sum(1 for line in score.lines if line.on_time) == top.on_time
                     assert all(not x.lines for x in drilled if x.team_id != top.team_id)
     assert ranked_any > 10
+
+
+def test_a_team_has_the_same_score_and_rank_whoever_looks(dataset):
+    """The county admin, the township supervisor, the village secretary and the team's own leader
+    see the same points and the same (county) rank for a team, the rank the monthly WeChat
+    message tells its leader."""
+    res = dataset
+    now = utcnow()
+    month = ranking.current_month(now)
+    with res.db.session() as s:
+        members = _members(s)
+        county = {x.team_id: (x.total, x.volume_pts, x.rank, x.of) for x in ranking.monthly(s, members[0], month, now=now)[0]}
+        leader = members[3]
+        assert leader.team_id in county
+        for m in members[1:]:
+            ranked, _ = ranking.monthly(s, m, month, now=now)
+            assert ranked, m.login
+            for x in ranked:
+                assert (x.total, x.volume_pts, x.rank, x.of) == county[x.team_id], (m.login, x.team)
+        [own] = ranking.monthly(s, leader, month, now=now)[0]
+    total, _, rank, of = county[leader.team_id]
+    assert (own.rank, own.of, own.total) == (rank, of, total)
+    assert f"排名第{rank}/{of}，{total:g}分" == f"排名第{own.rank}/{own.of}，{own.total:g}分"
+
+
+def test_a_deactivated_team_keeps_its_requests_and_place(dataset):
+    """Deactivating a team does not erase its work: its requests keep counting, in past months and
+    in the current one, and its drill-down still lists them."""
+    from sqlalchemy import update
+
+    res = dataset
+    now = utcnow()
+    this = ranking.current_month(now)
+    last = (now.astimezone(BEIJING).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    with res.db.session() as s:
+        county = s.scalar(select(Member).where(Member.login == "county"))
+        before = {month: {x.team_id: (x.count, x.total, x.rank) for x in ranking.monthly(s, county, month, now=now)[0]}
+                  for month in (this, last)}
+        team_id = next(tid for tid in before[last] if tid in before[this])
+    with res.db.session() as s:
+        s.execute(update(Team).where(Team.id == team_id).values(active=False))
+    with res.db.session() as s:
+        county = s.scalar(select(Member).where(Member.login == "county"))
+        for month in (this, last):
+            ranked, idle = ranking.monthly(s, county, month, team_id=team_id, now=now)
+            assert {x.team_id: (x.count, x.total, x.rank) for x in ranked} == before[month], month
+            score = next(x for x in ranked if x.team_id == team_id)
+            assert len(score.lines) == score.count > 0
