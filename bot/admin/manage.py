@@ -169,14 +169,27 @@ def manage_edit(obj_type: str, obj_id: int):
 
 # ---- members ------------------------------------------------------------------------------
 
-def _member_form_options(s, m):
+def _member_form_options(s, m, current_team_id: int | None = None):
+    """The member form's choices: active teams, plus the member's own team if it was deactivated
+    (otherwise the form would submit no team and the member could not be saved at all)."""
     villages, townships = scope_options(s, m)
-    teams = s.execute(admin_scope.teams(select(Team.id, Team.name, Team.village_id), m)
-                      .where(Team.active.is_(True)).order_by(Team.village_id, Team.id)).all()
+    usable = Team.active.is_(True) if current_team_id is None else (Team.active.is_(True) | (Team.id == current_team_id))
+    teams = s.execute(admin_scope.teams(select(Team.id, Team.name, Team.village_id, Team.active), m)
+                      .where(usable).order_by(Team.village_id, Team.id)).all()
     vnames = {v.id: v.name for v in villages}
     return {"villages": villages, "townships": townships, "vnames": vnames,
-            "teams": [(t.id, f"{vnames.get(t.village_id, '')} {t.name}") for t in teams],
+            "teams": [(t.id, f"{vnames.get(t.village_id, '')} {t.name}" + ("" if t.active else "（已停用）"))
+                      for t in teams],
             "roles": admin_scope.assignable_roles(m)}
+
+
+def _check_team_active(s, fields: dict, current_team_id: int | None = None) -> None:
+    """Nobody joins a deactivated team; a member already in one keeps it (and can be edited)."""
+    team_id = fields.get("team_id")
+    if team_id and team_id != current_team_id and fields.get("role") in admin_scope.TEAM_ROLES:
+        team = s.get(Team, team_id)
+        if team is not None and not team.active:
+            raise ManageError(f"{team.name}已停用，不能加入新成员。")
 
 
 @bp.get("/manage/members")
@@ -207,7 +220,9 @@ def _member_fields(f) -> dict:
 def manage_member_create():
     try:
         with ext.get().db.session() as s:
-            target = admin_manage.save_member(s, g.member, None, **_member_fields(request.form))
+            fields = _member_fields(request.form)
+            _check_team_active(s, fields)
+            target = admin_manage.save_member(s, g.member, None, **fields)
             mid = target.id
     except ManageError as exc:
         flash(str(exc), "error")
@@ -229,13 +244,15 @@ def manage_member(member_id: int):
             abort(403)
         try:
             with ext.get().db.session() as s:
-                admin_manage.save_member(s, m, member_id, **_member_fields(request.form))
+                fields = _member_fields(request.form)
+                _check_team_active(s, fields, target.team_id)
+                admin_manage.save_member(s, m, member_id, **fields)
         except ManageError as exc:
             flash(str(exc), "error")
             return redirect(url_for("admin.manage_member", member_id=member_id), 303)
         return _done("已保存。", url_for("admin.manage_member", member_id=member_id))
     with ext.get().db.session() as s:
-        opts = _member_form_options(s, m)
+        opts = _member_form_options(s, m, target.team_id)
     return render_template("admin/manage/member.html", t=target, editable=editable, me=m, code=None, **opts)
 
 
@@ -249,7 +266,7 @@ def manage_binding_code(member_id: int):
             code = {"code": row.code, "expires_at": row.expires_at}
             target = s.get(Member, member_id)
             s.expunge(target)
-            opts = _member_form_options(s, m)
+            opts = _member_form_options(s, m, target.team_id)
     except ManageError:
         abort(404)
     return render_template("admin/manage/member.html", t=target, editable=True, me=m, code=code, **opts)
@@ -290,13 +307,67 @@ def manage_excel_import():
     report = None
     try:
         with ext.get().db.session() as s:
-            report = admin_excel.import_workbook(s, g.member, data)
+            problems = _excel_row_problems(s, g.member, data)
+            if problems:
+                report = _report_without_applying(s, g.member, data, problems)
+            else:
+                report = admin_excel.import_workbook(s, g.member, data)
             if report.applied:  # nothing is written unless every row passed
                 audit.record(s, g.member, "import", "", "", f"Excel 导入 {len(report.rows)} 行")
     except ManageError as exc:
         flash(str(exc), "error")
     status = 200 if report is None or report.applied else 422
     return render_template("admin/manage/excel.html", me=g.member, report=report), status
+
+
+# Row checks the import service (bot/services/admin_excel.py) does not make; without them a row
+# would be imported into a deactivated team, or fail while being applied with a message that names
+# no row. Checked here first; a workbook with such rows is reported row by row and not applied.
+def _excel_row_problems(s, m, data: bytes) -> dict[tuple[str, int], list[str]]:
+    wb = admin_excel._load(data)
+    problems: dict[tuple[str, int], list[str]] = {}
+    townships = {t.name: t.id for t in s.scalars(select(Township).where(Township.county_id == m.county_id))}
+    for row, v in admin_excel._rows(wb, "村庄"):
+        grids = [g_ for g_ in v[2].replace(",", "、").replace("，", "、").split("、") if g_.strip()]
+        if len(v[1]) > 64:
+            problems.setdefault(("村庄", row), []).append("村名不能超过 64 个字。")
+        if any(len(g_.strip()) > 64 for g_ in grids):
+            problems.setdefault(("村庄", row), []).append("网格名称不能超过 64 个字。")
+    kinds = {}
+    for k in team_kinds():
+        kinds.update({k["name"]: k["key"], k["key"]: k["key"], k.get("short", k["key"]): k["key"]})
+    for row, v in admin_excel._rows(wb, "成员"):
+        name, login, tname, vname, team_text, phone = v[0], v[1], v[3], v[4], v[5], v[6]
+        found = problems.setdefault(("成员", row), [])
+        if len(name) > 64:
+            found.append("姓名不能超过 64 个字。")
+        if login and (len(login) > 64 or not all(c.isalnum() or c in "-_." for c in login)):
+            found.append("账号只能用字母、数字和 - _ .，不超过 64 位。")
+        if len(phone) > 20:
+            found.append("手机号格式不正确。")
+        kind = kinds.get(team_text)
+        if kind and tname in townships and vname:
+            team = s.scalar(select(Team).join(Village).where(Village.township_id == townships[tname],
+                                                             Village.name == vname, Team.kind == kind))
+            current = s.scalar(select(Member.team_id).where(Member.login == login)) if login else None
+            if team is not None and not team.active and current != team.id:
+                found.append(f"{vname}{team.name}已停用，不能导入成员。")
+    return {k: v for k, v in problems.items() if v}
+
+
+def _report_without_applying(s, m, data: bytes, problems) -> admin_excel.ImportReport:
+    """The service's row-by-row report with our problems added; whatever it wrote is rolled back."""
+    savepoint = s.begin_nested()
+    try:
+        report = admin_excel.import_workbook(s, m, data)
+    except ManageError:  # a row failed while being applied: report ours alone
+        report = admin_excel.ImportReport(rows=[admin_excel.RowResult(sheet, row) for sheet, row in problems])
+    finally:
+        savepoint.rollback()
+    for r in report.rows:
+        r.errors.extend(problems.get((r.sheet, r.row), []))
+    report.applied = False
+    return report
 
 
 # ---- configuration (read-only) ----------------------------------------------------------------

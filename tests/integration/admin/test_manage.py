@@ -192,3 +192,70 @@ def test_renaming_to_an_existing_name_is_refused_and_changes_nothing(client, res
              follow_redirects=True)
     assert "这个村已有同名的工作队" in " ".join(flashes(r.get_data(as_text=True)))
     assert _one(res, Team, id=culture.id).name == culture.name
+
+
+def _form_values(html: str) -> dict:
+    """What a browser submits from the member form: inputs' values and each select's selected option."""
+    form = html[html.index('<form method="post" action="/admin/manage/members/'):]
+    form = form[:form.index("</form>")]
+    data = {n: v for n, v in re.findall(r'<input name="(\w+)" value="([^"]*)"', form)}
+    for name, body in re.findall(r'<select name="(\w+)">(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_members_of_a_deactivated_team_can_still_be_edited_and_deactivated(client, res):
+    login(client, "guoluo")
+    v = _one(res, Village, name="果洛藏贡麻村")
+    team = _one(res, Team, village_id=v.id, kind="culture")
+    post(client, f"/admin/manage/team/{team.id}/edit", {"active": "0", "back": f"/admin/manage/villages/{v.id}"})
+    assert _one(res, Team, id=team.id).active is False
+    m = _one(res, Member, login="guoluo-culture-2")
+    html = client.get(f"/admin/manage/members/{m.id}").get_data(as_text=True)
+    data = _form_values(html)
+    assert data["team_id"] == str(team.id)  # the member's team is shown, marked as deactivated
+    assert "文化宣传工作队（已停用）" in html
+    r = post(client, f"/admin/manage/members/{m.id}", dict(data, active="0"), follow_redirects=True)
+    assert flashes(r.get_data(as_text=True)) == ["已保存。"]
+    assert _one(res, Member, id=m.id).active is False and _one(res, Member, id=m.id).team_id == team.id
+    # but nobody new is put into a deactivated team
+    r = post(client, "/admin/manage/members", {"name": "新队员", "login": "xin-culture", "role": "team_member",
+                                               "team_id": team.id, "password": "pass12345"}, follow_redirects=True)
+    assert any("已停用" in f for f in flashes(r.get_data(as_text=True)))
+    assert _one(res, Member, login="xin-culture") is None
+    other = _one(res, Member, login="guoluo-governance-2")
+    r = post(client, f"/admin/manage/members/{other.id}", {"name": other.name, "login": other.login,
+                                                           "role": "team_member", "team_id": team.id},
+             follow_redirects=True)
+    assert any("已停用" in f for f in flashes(r.get_data(as_text=True)))
+    assert _one(res, Member, id=other.id).team_id == other.team_id
+
+
+def test_excel_import_into_a_deactivated_team_is_refused_with_the_row_number(client, res):
+    login(client, "county")
+    v = _one(res, Village, name="果洛藏贡麻村")
+    team = _one(res, Team, village_id=v.id, kind="culture")
+    post(client, f"/admin/manage/team/{team.id}/edit", {"active": "0"})
+    data = _xlsx(members=[("王五", "wangwu", "工作队队长", "沙柳河镇", "潘保村", "社会治理工作队", "", "pass12345"),
+                          ("赵六", "zhaoliu", "工作队队员", "沙柳河镇", "果洛藏贡麻村", "文化宣传", "", "pass12345")])
+    r = _upload(client, data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "未导入任何数据" in html
+    row = re.search(r"<tr class=\"overdue\"><td>成员</td><td>(\d+)</td><td>错误</td><td>([^<]*)</td>", html)
+    assert row and row.group(1) == "3" and "已停用" in row.group(2)
+    assert _one(res, Member, login="zhaoliu") is None and _one(res, Member, login="wangwu") is None
+
+
+def test_excel_rows_too_long_for_the_database_are_reported_by_row(client, res):
+    login(client, "county")
+    data = _xlsx(villages=[("沙柳河镇", "长" * 70, "")],
+                 members=[("王五", "wangwu", "工作队队长", "沙柳河镇", "潘保村", "社会治理工作队", "", "pass12345"),
+                          ("名" * 200, "zhaoliu", "工作队队员", "沙柳河镇", "潘保村", "文化宣传", "", "pass12345")])
+    r = _upload(client, data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "未导入任何数据" in html
+    rows = re.findall(r"<tr class=\"overdue\"><td>(\S+?)</td><td>(\d+)</td><td>错误</td><td>([^<]*)</td>", html)
+    assert ("村庄", "2", "村名不能超过 64 个字。") in rows
+    assert ("成员", "3", "姓名不能超过 64 个字。") in rows
+    assert _one(res, Member, login="wangwu") is None and _one(res, Village, name="长" * 70) is None
