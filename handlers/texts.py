@@ -113,8 +113,18 @@ V_THANKS_RATING = "谢谢您的评价！{number} 已销号。"
 V_REOPENED = "抱歉没有办好。{number} 已重新交给{team}办理，并提级督办。"
 V_CANCELLED = "已撤销 {number}。"
 V_CANCEL_NOT_YOURS = "没有找到您名下编号为 {number} 的在办诉求。"
-RATING_WORDS_GOOD = {"满意", "非常满意", "很满意", "好", "解决了", "已解决"}
-RATING_WORDS_BAD = {"不满意", "很不满意", "非常不满意", "没解决", "没有解决", "不好"}
+V_SURVEY_AGAIN = ("请问 {number} 的问题解决了吗？请回复 1-5 打分，或回复“满意”“不满意”。"
+                  "如果是新的问题，请详细说一说。")
+V_NEXT_SURVEY = "\n还有 {number} 等您评价：问题解决了吗？请回复 1-5，或“满意”“不满意”。"
+V_ALREADY_RATED = "已收到您的评价（{number}），谢谢！如果问题又出现了，请直接说明情况，我们重新登记。"
+V_SURVEY_OVER = "这次回访已经结束，谢谢您。"  # the H5 rating page says the same
+# whole answers to the 回访 question
+RATING_WORDS_GOOD = {"满意", "非常满意", "很满意", "好", "是", "是的", "对", "对的", "解决了", "已解决"}
+RATING_WORDS_BAD = {"不满意", "很不满意", "非常不满意", "没解决", "没有解决", "不好", "没有", "没", "不是", "否"}
+# cues inside a short free-text answer; a negative cue wins over a positive one
+RATING_CUES_BAD = ("没解决", "没有解决", "未解决", "没修好", "没有修好", "没弄好", "没办好", "没处理", "还没", "还是",
+                   "不行", "不满意", "没人来", "没有人来", "没人管", "不好", "没用", "根本")
+RATING_CUES_GOOD = ("解决了", "已解决", "好了", "满意", "不错", "谢谢", "感谢", "挺好", "很好", "可以", "修好")
 
 # ---- the micro-wish board (微心愿) ----------------------------------------------------------
 WISH_NOT_CLAIMER = "认领微心愿需要先绑定党员或结对单位的微信。请联系村党支部书记获取绑定码，回复“绑定 六位数字”。"

@@ -126,19 +126,65 @@ def on_text(msg: Incoming, ctx: Context) -> Outcome:
 CANCEL = re.compile(r"^\s*(?:撤销|撤回|取消)\s*[:：]?\s*((?:[A-Za-z]{1,4}-)?(?:\d{4}-)?\d{1,6})\s*$")
 
 
+RATING_SHORT_CHARS = 10   # a reply this short without a cue is asked again, not filed
+RATING_POSITIVE_CHARS = 40  # a longer satisfied-sounding text may hold a new problem: handled as new
+RATING_NEGATIVE_CHARS = 80  # an unhappy text this long still answers the 回访 (reopens, with the comment)
+_RATING_STRIP = re.compile(r"[\s。.!！?？,，、~～…分星]+$")
+
+
+def pending_ratings(state: dict | None) -> list[str]:
+    """The requests whose 回访 awaits an answer, oldest first (older states hold one number)."""
+    value = (state or {}).get("rating_for")
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def rating_cue(text: str) -> bool | None:
+    """True: satisfied, False: not satisfied, None: no clear cue. Negative cues win."""
+    t = _RATING_STRIP.sub("", unicodedata.normalize("NFKC", text).strip())
+    if t in texts.RATING_WORDS_BAD or any(cue in t for cue in texts.RATING_CUES_BAD):
+        return False
+    if t in texts.RATING_WORDS_GOOD or any(cue in t for cue in texts.RATING_CUES_GOOD):
+        return True
+    return None
+
+
 def _answer_rating(text: str, ctx: Context) -> Outcome | None:
-    """After the 回访 question: 1-5, 满意 or 不满意."""
-    number = (ctx.state or {}).get("rating_for")
-    if not number:
+    """After the 回访 question: 1-5, or a short text with a clear cue (解决了, 还没修好 …), which
+    is kept as the villager's comment. The answer is for the oldest open 回访. A short text
+    without a cue that would otherwise become a request gets the question again; a long one
+    is a new message. After the answer, another answer changes nothing."""
+    state = ctx.state or {}
+    pending = pending_ratings(state)
+    t = _RATING_STRIP.sub("", unicodedata.normalize("NFKC", text).strip())
+    if not pending:
+        rated = state.get("rated")
+        if rated and t and (re.fullmatch(r"[1-5]", t) or (len(t) <= 20 and rating_cue(t) is not None)):
+            return Outcome(texts.V_ALREADY_RATED.format(number=rated))
         return None
-    t = text.strip().rstrip("。.!！分星")
+    number = pending[0]
     if re.fullmatch(r"[1-5]", t):
         return Outcome("{result}", [Rate(number, int(t), None)])
-    if t in texts.RATING_WORDS_BAD:
-        return Outcome("{result}", [Rate(number, None, False)])
-    if t in texts.RATING_WORDS_GOOD:
-        return Outcome("{result}", [Rate(number, None, True)])
+    cue = rating_cue(t)
+    if cue is not None and len(t) <= (RATING_NEGATIVE_CHARS if cue is False else RATING_POSITIVE_CHARS):
+        actions = []
+        if t not in texts.RATING_WORDS_BAD and t not in texts.RATING_WORDS_GOOD:
+            # the comment travels in the state to followup.rate, which records and removes it
+            actions.append(SetState(dict(state, rating_comment=text.strip()[:500])))
+        return Outcome("{result}", actions + [Rate(number, None, cue)])
+    if cue is None and 0 < len(t) <= RATING_SHORT_CHARS and _would_file(t, ctx):
+        return Outcome(texts.V_SURVEY_AGAIN.format(number=number))
     return None
+
+
+def _would_file(text: str, ctx: Context) -> bool:
+    """Whether the usual dialog would make a request of this text (not a query, chatter, FAQ …)."""
+    if WISH_PREFIX.match(text) or text.lower() in HELP_WORDS or CANCEL.match(text):
+        return False
+    if ctx.faq is not None and ctx.faq(text) is not None:
+        return False
+    return ctx.classify(text).intent in ("problem", "wish", "non_chinese")
 
 
 @on_kind("voice")
@@ -153,6 +199,9 @@ def on_voice(msg: Incoming, ctx: Context) -> Outcome:
         return Outcome(texts.CREATED_VOICE_REVIEW,
                        [CreateRequest("[语音留言，待人工听取]", "voice", None, "voice_unrecognised", msg.media_id)]
                        + _pending_attach_actions(ctx))
+    rating = _answer_rating(text, ctx)  # 回访 answers are often spoken
+    if rating is not None:
+        return rating
     return _text_like(text, "voice", msg, ctx)
 
 

@@ -3,7 +3,11 @@ rating page. Signed, expiring links (bot/services/links.py) stand in for a login
 no JavaScript, readable on a cheap phone over a weak signal."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import hashlib
+import hmac
+import secrets
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 
 from bot import ext
@@ -101,6 +105,29 @@ RATE_MESSAGES = {
 NEED = {"progress": "need-progress", "resolve": "need-result", "return": "need-reason"}
 
 
+# ---- the form token -------------------------------------------------------------------------
+# The signed link is the credential. A form token ties each POST to a page this browser opened
+# with that link: an HMAC of the link and a random value kept in the (SameSite=Lax) session
+# cookie, which browsers do not send with another site's POST. A forwarded link still works for
+# whoever opens it (docs/followup.md).
+def _form_mac(nonce: str, link_token: str) -> str:
+    key = ext.get().settings.secret_key.encode()
+    return hmac.new(key, f"h5-form|{nonce}|{link_token}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def form_token(link_token: str) -> str:
+    nonce = session.get("h5")
+    if not isinstance(nonce, str):
+        nonce = session["h5"] = secrets.token_urlsafe(16)
+    return _form_mac(nonce, link_token)
+
+
+def _check_form(link_token: str) -> None:
+    nonce, given = session.get("h5"), request.form.get("f", "")
+    if not isinstance(nonce, str) or not hmac.compare_digest(_form_mac(nonce, link_token), given):
+        raise Refused(400, "页面已过期，没有提交", "请重新打开这个页面（从公众号消息里点开，或刷新），再提交一次。")
+
+
 def _task_message(req: Request) -> str:
     text = TASK_MESSAGES.get(request.args.get("m", ""), "")
     return text.format(due=fmt_local(req.due_at), status=req.status_label) if text else ""
@@ -114,7 +141,7 @@ def task(token: str):
         events = [e for e in req.events if e.kind not in ("classified",)][-12:]
         page = render_template("h5/task.html", req=req, member=member, events=events, labels=EVENT_LABELS,
                                team=team_names().get(req.kind or "", "待分派"), token=token,
-                               message=_task_message(req))
+                               message=_task_message(req), form_token=form_token(token))
     return page
 
 
@@ -133,6 +160,7 @@ def task_action(token: str, action: str):
     fx = Effects()
     with res.db.session() as s:
         member, req = _load(s, member_id, request_id)
+        _check_form(token)
         now, before = utcnow(), req.status
         if action == "accept":
             followup.accept(s, res, member, req, now, fx)
@@ -168,9 +196,10 @@ def rate(token: str):
             raise _invalid()
         is_open = req.status == "resolved" and (req.reopen_count or 0) == data.get("c")
         if request.method == "POST":  # POST-redirect-GET: a refresh shows the outcome, it does not rate again
-            if not is_open:
+            if not is_open:  # changes nothing, so needs no form token
                 code = "ended"
             else:
+                _check_form(token)
                 choice = request.form.get("rating", "")
                 if choice not in {"1", "2", "3", "4", "5"}:
                     raise Refused(400, "请选择一个评分", "请返回上一页，点一个分数。")
@@ -183,7 +212,8 @@ def rate(token: str):
             shown = {"thanks": req.status == "closed" and req.rating is not None,
                      "reopened": (req.reopen_count or 0) > (data.get("c") or 0), "ended": not is_open}
             message = RATE_MESSAGES[code].format(number=req.number) if shown.get(code) else ""
-            page = render_template("h5/rate.html", req=req, message=message, open=is_open)
+            page = render_template("h5/rate.html", req=req, message=message, open=is_open,
+                                   form_token=form_token(token))
     if request.method == "POST":
         fx.run(res)
         return redirect(url_for("h5.rate", token=token, m=code), code=303)

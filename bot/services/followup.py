@@ -23,6 +23,7 @@ from bot.services.effects import Effects
 from config import load_yaml
 from handlers import texts
 from handlers.cadre import CadreCommand, clean_text
+from handlers.villager import pending_ratings
 
 ACTIVE = ("assigned", "accepted", "reopened")
 
@@ -339,7 +340,8 @@ def send_survey(session: Session, res, req: Request, now: datetime) -> Effects:
         return fx
     req.survey_sent_at = now
     villager = session.get(Villager, req.villager_id)
-    villager.state = dict(villager.state or {}, rating_for=req.number)
+    pending = [n for n in pending_ratings(villager.state) if n != req.number]
+    villager.state = dict(villager.state or {}, rating_for=pending + [req.number])  # oldest first
     fx.outbox_ids += notify.queue_villager(session, req, "survey", texts.V_SURVEY.format(number=req.number),
                                            res.settings.public_url, remark="请回复1-5为办理打分")
     _event(session, req, "survey_sent", "system", now)
@@ -355,7 +357,23 @@ def close_unanswered(session: Session, req: Request, now: datetime) -> bool:
         return False
     req.status, req.closed_at = "closed", now
     _event(session, req, "closed", "system", now, reason="no_answer")
+    _forget_survey(session.get(Villager, req.villager_id), req.number)  # a late answer is refused, as on H5
     return True
+
+
+def _forget_survey(villager: Villager | None, number: str, rated: bool = False) -> None:
+    """The villager no longer owes an answer for `number` (answered, or the 回访 ended)."""
+    if villager is None:
+        return
+    state = dict(villager.state or {})
+    pending = [n for n in pending_ratings(state) if n != number]
+    state.pop("rating_for", None)
+    state.pop("rating_comment", None)
+    if pending:
+        state["rating_for"] = pending
+    if rated:
+        state["rated"] = number  # a repeated answer hears "已收到您的评价"
+    villager.state = state
 
 
 def parse_rating(text: str) -> tuple[int | None, bool] | None:
@@ -373,17 +391,26 @@ def parse_rating(text: str) -> tuple[int | None, bool] | None:
 
 def rate(session: Session, res, req: Request, rating: int | None, satisfied: bool, now: datetime,
          actor: str = "villager") -> tuple[str, Effects]:
+    """The villager's answer to the 回访 (chat or H5). Only a resolved request can be rated:
+    once closed (satisfied, or no answer in time) the 回访 is over, in chat as on the H5 page.
+    A free-text answer arrives as the villager's state `rating_comment` (set by the dialog
+    just before) and is recorded with the rating."""
     fx = Effects()
-    if req.status not in ("resolved", "closed"):
+    villager = session.get(Villager, req.villager_id)
+    comment = ((villager.state or {}).get("rating_comment") or "") if villager is not None else ""
+    if req.status != "resolved":
+        _forget_survey(villager, req.number)
+        if req.status == "closed":
+            return texts.V_SURVEY_OVER + _next_survey(villager), fx
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="评价"), fx
     req.rating, req.satisfied = rating if rating is not None else (5 if satisfied else 1), satisfied
-    _event(session, req, "rated", actor, now, rating=req.rating, satisfied=satisfied)
-    villager = session.get(Villager, req.villager_id)
-    villager.state = {k: v for k, v in (villager.state or {}).items() if k != "rating_for"}
+    _event(session, req, "rated", actor, now, rating=req.rating, satisfied=satisfied,
+           **({"comment": comment} if comment else {}))
+    _forget_survey(villager, req.number, rated=True)
     if satisfied:
         req.status, req.closed_at = "closed", now
         _event(session, req, "closed", "system", now, reason="satisfied")
-        return texts.V_THANKS_RATING.format(number=req.number), fx
+        return texts.V_THANKS_RATING.format(number=req.number) + _next_survey(villager), fx
     # unsatisfied: back to the team, one escalation level higher
     team = session.get(Team, req.team_id) if req.team_id else None
     req.reopen_count += 1
@@ -394,12 +421,18 @@ def rate(session: Session, res, req: Request, rating: int | None, satisfied: boo
     _event(session, req, "reopened", actor, now, escalation_level=req.escalation_level)
     if team is not None:
         fx.outbox_ids += notify.queue_notifications(session, req, "reopened", res.settings.public_url,
-                                                    remark="群众不满意，请重新办理")
+                                                    remark=f"群众不满意：{comment[:60]}" if comment
+                                                    else "群众不满意，请重新办理")
         fx.outbox_ids += notify.queue_notifications(session, req, "escalation", res.settings.public_url,
                                                     remark="群众不满意，提级督办", level=req.escalation_level)
         schedule_followups(req, fx)
     team_name = (req.village.name + team_names().get(req.kind or "", "工作队")) if team else "村里"
-    return texts.V_REOPENED.format(number=req.number, team=team_name), fx
+    return texts.V_REOPENED.format(number=req.number, team=team_name) + _next_survey(villager), fx
+
+
+def _next_survey(villager: Villager | None) -> str:
+    pending = pending_ratings(villager.state if villager is not None else None)
+    return texts.V_NEXT_SURVEY.format(number=pending[0]) if pending else ""
 
 
 def cancel(session: Session, res, villager: Villager, fragment: str, now: datetime) -> tuple[str, Effects]:

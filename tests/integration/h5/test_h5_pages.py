@@ -46,6 +46,22 @@ def text_of(r) -> str:
     return r.get_data(as_text=True)
 
 
+def form_token(client, path) -> str:
+    """What the cadre's (or villager's) browser sends: the token of the page it opened."""
+    return re.search(r'name="f" value="([0-9a-f]+)"', text_of(client.get(path))).group(1)
+
+
+def act(client, path, action, text=None, **kw):
+    data = {"f": form_token(client, path)}
+    if text is not None:
+        data["text"] = text
+    return client.post(f"{path}/{action}", data=data, **kw)
+
+
+def vote(client, path, rating, **kw):
+    return client.post(path, data={"rating": rating, "f": form_token(client, path)}, **kw)
+
+
 def readable(html: str) -> None:
     assert 'name="viewport" content="width=device-width' in html
     assert "Traceback" not in html and "页面不存在" not in html
@@ -138,19 +154,21 @@ def banner(html: str) -> str:
 def test_messages_speak_of_the_page_not_the_chat(client, wx, res):
     _, number = report(client, wx)
     path = task_path(res, number)
-    r = client.post(path + "/accept", follow_redirects=True)
+    f = form_token(client, path)
+    r = act(client, path, "accept", follow_redirects=True)
     assert "已签收" in banner(text_of(r)) and "回复" not in banner(text_of(r))
-    r = client.post(path + "/progress", data={"text": "   \n "}, follow_redirects=True)
+    r = act(client, path, "progress", "   \n ", follow_redirects=True)
     assert banner(text_of(r)) == "请填写进展内容。"
-    r = client.post(path + "/resolve", data={"text": "  "}, follow_redirects=True)
+    r = act(client, path, "resolve", "  ", follow_redirects=True)
     assert banner(text_of(r)) == "请填写办理结果。"
-    r = client.post(path + "/return", data={"text": " "}, follow_redirects=True)
+    r = act(client, path, "return", " ", follow_redirects=True)
     assert banner(text_of(r)) == "请填写退回原因。"
-    r = client.post(path + "/progress", data={"text": "电工明天来"}, follow_redirects=True)
+    r = act(client, path, "progress", "电工明天来", follow_redirects=True)
     assert banner(text_of(r)) == "进展已记录。" and "电工明天来" in text_of(r)
-    r = client.post(path + "/resolve", data={"text": "路灯修好了"}, follow_redirects=True)
+    r = act(client, path, "resolve", "路灯修好了", follow_redirects=True)
     assert "已办结" in banner(text_of(r))
-    r = client.post(path + "/progress", data={"text": "又去看了一次"}, follow_redirects=True)
+    r = client.post(path + "/progress", data={"text": "又去看了一次", "f": f},  # an old page, sent again
+                    follow_redirects=True)
     assert "刚才的操作没有执行" in banner(text_of(r))
 
 
@@ -159,14 +177,14 @@ def test_banner_text_cannot_be_put_in_the_url(client, wx, res):
     path = task_path(res, number)
     r = client.get(path + "?m=" + "请拨打13800000000领取补贴")
     assert r.status_code == 200 and "13800000000" not in text_of(r) and banner(text_of(r)) == ""
-    r = client.post(path + "/accept")
+    r = act(client, path, "accept")
     assert r.status_code == 303 and "%E5" not in r.headers["Location"]  # a code, not Chinese text
 
 
 def test_a_cadre_who_returned_a_request_sees_that_it_was_returned(client, wx, res):
     _, number = report(client, wx)
     path = task_path(res, number)
-    r = client.post(path + "/return", data={"text": "这是产业队的事"}, follow_redirects=True)
+    r = act(client, path, "return", "这是产业队的事", follow_redirects=True)
     assert r.status_code == 200 and "您已退回" in text_of(r)
 
 
@@ -174,15 +192,15 @@ def test_a_cadre_who_returned_a_request_sees_that_it_was_returned(client, wx, re
 def resolved(client, wx, res):
     villager, number = report(client, wx)
     path = task_path(res, number)
-    client.post(path + "/accept")
-    client.post(path + "/resolve", data={"text": "路灯已经修好"})
+    act(client, path, "accept")
+    act(client, path, "resolve", "路灯已经修好")
     return number, "/h5/r/" + links.rating_token(ids(res, number)[1], 0)
 
 
 def test_rating_redirects_and_a_refresh_does_not_rate_again(client, wx, res):
     number, path = resolved(client, wx, res)
     assert "非常满意" in text_of(client.get(path))
-    r = client.post(path, data={"rating": "5"})
+    r = vote(client, path, "5")
     assert r.status_code == 303
     after = r.headers["Location"]
     r = client.get(after)
@@ -199,31 +217,33 @@ def test_rating_messages_follow_the_state_not_the_url(client, wx, res):
     _, path = resolved(client, wx, res)
     r = client.get(path + "?m=thanks")
     assert banner(text_of(r)) == "" and "非常满意" in text_of(r)  # not rated yet: no thanks
-    r = client.post(path, data={"rating": "1"}, follow_redirects=True)
+    f = form_token(client, path)
+    assert client.post(path, data={"rating": "9", "f": f}).status_code == 400
+    r = client.post(path, data={"rating": "1", "f": f}, follow_redirects=True)
     assert "重新交给工作队" in banner(text_of(r))
-    r = client.post(path, data={"rating": "5"}, follow_redirects=True)  # the old page, submitted again
+    r = client.post(path, data={"rating": "5", "f": f}, follow_redirects=True)  # the old page, submitted again
     assert "回访已经结束" in banner(text_of(r))
-    r = client.post(path, data={"rating": "9"})
-    assert r.status_code in (303, 400)
 
 
-# ---- 5. photos and locations -------------------------------------------------------------------
-def test_cadre_sees_the_villagers_photo_and_location(client, wx, res):
-    from bot.models import Attachment
-    from bot.services.clock import utcnow
-
+# ---- 6. form token ---------------------------------------------------------------------------------
+def test_a_post_without_the_pages_form_token_is_refused_and_keeps_the_text(client, wx, res):
     _, number = report(client, wx)
-    photo = "https://mmbiz.qpic.cn/mmbiz_jpg/abc123/0"
+    path = task_path(res, number)
+    r = client.post(path + "/progress", data={"text": "电工明天来"})  # a cross-site form: no token
+    assert r.status_code == 400 and "页面已过期" in text_of(r) and "电工明天来" in text_of(r)
+    r = client.post(path + "/accept", data={"f": "0" * 32})
+    assert r.status_code == 400
+    other = task_path(res, number, login="guoluo")  # another link's token
+    r = client.post(path + "/accept", data={"f": form_token(client, other)})
+    assert r.status_code == 400
     with res.db.session() as s:
-        rid = s.scalar(select(Request.id).where(Request.number == number))
-        s.add(Attachment(request_id=rid, kind="image", media_id="MEDIA_1", url=photo, created_at=utcnow()))
-        s.add(Attachment(request_id=rid, kind="location", latitude=34.4725, longitude=100.2456,
-                         label="果洛藏贡麻村村口", created_at=utcnow()))
-    r = client.get(task_path(res, number))
-    html = text_of(r)
-    assert "附件 2 个" not in html
-    img = re.search(r"<img [^>]*>", html).group(0)
-    assert f'src="{photo}"' in img and 'loading="lazy"' in img and 'width="96"' in img
-    assert "果洛藏贡麻村村口" in html and "34.47250" in html and "100.24560" in html
-    assert "uri.amap.com/marker?position=100.2456,34.4725" in html
-    assert "<script" not in html and len(r.data) < 20_000
+        req = s.scalar(select(Request).where(Request.number == number))
+        assert req.status == "assigned" and not [e for e in req.events if e.kind == "progress"]
+    assert act(client, path, "accept").status_code == 303  # the page's own form works
+
+
+def test_a_rating_post_without_the_form_token_is_refused(client, wx, res):
+    number, path = resolved(client, wx, res)
+    assert client.post(path, data={"rating": "1"}).status_code == 400
+    with res.db.session() as s:
+        assert s.scalar(select(Request.status).where(Request.number == number)) == "resolved"

@@ -248,12 +248,14 @@ def test_h5_task_page_accepts_and_resolves_without_login(client, wx, res, live_s
     with res.db.session() as s:
         url = s.scalar(select(Outbox.payload).where(Outbox.recipient_member_id == followup_member_id(res, MEMBER),
                                                     Outbox.event == "new_task"))["url"]
-    page = requests.get(url, timeout=10)
+    browser = requests.Session()  # the page's form token is tied to the browser's cookie
+    page = browser.get(url, timeout=10)
     assert page.status_code == 200 and number in page.text and "签收" in page.text
     assert len(page.content) < 20_000  # light enough for a weak signal
-    r = requests.post(url + "/accept", timeout=10)
+    f = re.search(r'name="f" value="(\w+)"', page.text).group(1)
+    r = browser.post(url + "/accept", data={"f": f}, timeout=10)
     assert r.status_code == 200 and "已签收" in r.text
-    r = requests.post(url + "/resolve", data={"text": "已修好"}, timeout=10)
+    r = browser.post(url + "/resolve", data={"text": "已修好", "f": f}, timeout=10)
     assert "已办结" in r.text and load(res, number).status == "resolved"
     forged = url[:-3] + "abc"
     assert requests.get(forged, timeout=10).status_code == 404
@@ -264,10 +266,13 @@ def test_h5_rating_page(client, wx, res, live_server):
     _resolve(client, wx, number)
     req = load(res, number)
     url = links.rating_url(req.id, 0)
-    assert "非常满意" in requests.get(url, timeout=10).text
-    r = requests.post(url, data={"rating": "5"}, timeout=10)
-    assert r.status_code == 200 and load(res, number).status == "closed"
-    assert requests.post(url, data={"rating": "9"}, timeout=10).status_code in (200, 400)
+    browser = requests.Session()
+    page = browser.get(url, timeout=10)
+    assert "非常满意" in page.text
+    f = re.search(r'name="f" value="(\w+)"', page.text).group(1)
+    r = browser.post(url, data={"rating": "5", "f": f}, timeout=10)
+    assert r.status_code == 200 and load(res, number).status == "closed" and "谢谢您的评价" in r.text
+    assert browser.post(url, data={"rating": "9", "f": f}, timeout=10).status_code in (200, 400)
 
 
 def test_notifications_count_once_per_recipient(client, wx, res):
@@ -369,3 +374,77 @@ def test_without_a_robot_the_leader_is_told_for_members_without_wechat(client, w
     _, number = report(client, wx)
     assert ("new_task", followup_member_id(res, LEADER)) in outbox_events(res, number)
     assert not any(e == "new_task" and mid == followup_member_id(res, MEMBER) for e, mid in outbox_events(res, number))
+
+
+def _survey(res, number, at=None):
+    req = load(res, number)
+    with res.db.session() as s:
+        followup.send_survey(s, res, s.get(Request, req.id), at or utcnow() + timedelta(hours=25))
+
+
+def _request_count(res):
+    with res.db.session() as s:
+        return s.scalar(select(func.count(Request.id)))
+
+
+def test_free_text_answers_to_the_survey_rate_and_are_kept_as_the_comment(client, wx, res):
+    villager, number = report(client, wx, 1, "村里有条狗天天咬人，孩子都不敢出门")
+    _resolve(client, wx, number)
+    _survey(res, number)
+    count = _request_count(res)
+    r = say(client, wx, villager, "还是有狗咬人，根本没解决")
+    assert "重新交给" in r.text and number in r.text
+    req = load(res, number)
+    assert req.status == "reopened" and req.satisfied is False and _request_count(res) == count
+    rated = [e for e in req.events if e.kind == "rated"]
+    assert rated[0].data["comment"] == "还是有狗咬人，根本没解决"
+    # a second answer is not a new request and changes nothing
+    r = say(client, wx, villager, "不满意")
+    assert "已收到您的评价" in r.text
+    req = load(res, number)
+    assert req.reopen_count == 1 and [e.kind for e in req.events].count("rated") == 1
+    assert _request_count(res) == count
+    # the next time round a happy sentence closes it
+    _resolve(client, wx, number)
+    _survey(res, number)
+    assert "销号" in say(client, wx, villager, "是的，解决了").text
+    assert load(res, number).status == "closed" and _request_count(res) == count
+
+
+def test_two_open_surveys_are_answered_oldest_first(client, wx, res):
+    villager, first = report(client, wx, 1, "村口的路灯坏了好几盏晚上黑得很")
+    second = NUMBER.search(say(client, wx, villager, "我家门前的水管冻裂了一直漏水").text).group(0)
+    for number in (first, second):
+        _resolve(client, wx, number)
+        _survey(res, number)
+    r = say(client, wx, villager, "5")
+    assert first in r.text and "销号" in r.text and second in r.text  # …and the next one is asked
+    assert load(res, first).status == "closed" and load(res, second).status == "resolved"
+    r = say(client, wx, villager, "还没修好")
+    assert second in r.text and "重新交给" in r.text
+    assert load(res, second).status == "reopened" and load(res, first).status == "closed"
+
+
+def test_a_late_answer_after_closing_for_no_answer_reopens_nothing(client, wx, res, live_server):
+    villager, number = report(client, wx)
+    _resolve(client, wx, number)
+    req = load(res, number)
+    t = req.resolved_at + timedelta(hours=25)
+    _survey(res, number, t)
+    with res.db.session() as s:
+        assert followup.close_unanswered(s, s.get(Request, req.id), t + timedelta(hours=73))
+    count = _request_count(res)
+    r = say(client, wx, villager, "2")
+    assert "重新交给" not in r.text
+    req = load(res, number)
+    assert req.status == "closed" and req.rating is None and req.reopen_count == 0
+    assert _request_count(res) == count
+    # the H5 page gives the same answer
+    page = requests.post(links.rating_url(req.id, 0), data={"rating": "2"}, timeout=10)
+    assert "回访已经结束" in page.text and load(res, number).status == "closed"
+    # a stale state from before this fix: the chat says the same as the page
+    with res.db.session() as s:
+        v = s.scalar(select(Villager).where(Villager.openid == villager))
+        v.state = dict(v.state or {}, rating_for=number)
+    r = say(client, wx, villager, "不满意")
+    assert "这次回访已经结束" in r.text and load(res, number).status == "closed"
