@@ -17,7 +17,7 @@ _ERROR_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <style>body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f4f4f4;color:#222}
 .bar{background:#b71c1c;color:#fff;padding:.6em .8em;font-weight:bold}
 .box{background:#fff;margin:.6em;padding:.8em 1em;border-radius:6px;overflow-wrap:anywhere}
-h1{font-size:1.25em;margin:.2em 0 .4em}.muted{color:#666;font-size:.9em}</style></head>
+h1{font-size:1.25em;margin:.2em 0 .4em}.muted{color:#666;font-size:14px}</style></head>
 <body><div class="bar">村声</div><div class="box"><h1>{{ title }}</h1>{% if hint %}<p>{{ hint }}</p>{% endif %}
 <p class="muted">错误代码 {{ code }}</p></div></body></html>"""
 
