@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import ext
 from bot.models import OPEN_STATUSES, Member, Outbox, Request, RequestEvent, Team, TrainingExample
 from bot.services import admin_scope, audit, catalog, notify
 from bot.services.clock import fmt_local, utcnow
@@ -171,8 +172,16 @@ def add_note(session: Session, m: Member, req: Request, text: str) -> list[int]:
     return []
 
 
-def merge(session: Session, m: Member, req: Request, target_number: str) -> list[int]:
-    """Mark `req` as a duplicate of the request numbered `target_number` (same village)."""
+CLUSTER_STATUSES = ("assigned", "accepted", "reopened")  # what followup.cluster passes a resolution on to
+V_MERGED = "您反映的问题（{number}）与{root}是同一件事，已合并由{team}一并办理，办结后会告诉您。"
+V_CLOSED = "您反映的问题（{number}）已销号：{reason}"
+
+
+def merge(session: Session, m: Member, req: Request, target_number: str, res=None) -> list[int]:
+    """Link `req` to the request numbered `target_number` (same village) as a duplicate, the way
+    automatic clustering does: it follows that request's team, status and deadline, so the
+    cadre's 签收 and 办结 of the root reach its villager too (followup.cluster). The target must
+    be with a team and open; `req`'s own duplicates move with it."""
     _check(m, "merge", req)
     target = session.scalar(admin_scope.requests(select(Request), m).where(
         Request.number == (target_number or "").strip().upper()))
@@ -184,28 +193,55 @@ def merge(session: Session, m: Member, req: Request, target_number: str) -> list
         raise ActionError("目标诉求本身已被合并，请合并到它合并到的那一件。")
     if req.status not in ROUTABLE:
         raise ActionError("该诉求已办结，不能合并。")
-    old_status = req.status
-    req.status, req.duplicate_of_id = "merged", target.id
-    req.closed_at = utcnow()
-    _event(session, m, req, "merged", into=target.number, into_id=target.id, old_status=old_status)
-    _event(session, m, target, "duplicate_added", number=req.number, request_id=req.id)
-    audit.record(session, m, "merge", "request", req.number, f"{req.number} 合并到 {target.number}",
-                 {"into": target.number, "old_status": old_status})
-    return []
+    root = session.get(Request, target.duplicate_of_id) if target.duplicate_of_id else target
+    if root is None or root.id == req.id:
+        raise ActionError("目标诉求是本件的重复诉求，请反过来合并。")
+    if root.status not in CLUSTER_STATUSES or root.team_id is None:
+        raise ActionError(f"只能合并到已派给工作队、正在办理的诉求（{root.number} 现在是“{root.status_label}”）。")
+    res = res or ext.get()
+    now = utcnow()
+    first_status = req.status
+    members = [req] + list(session.scalars(select(Request).where(
+        Request.duplicate_of_id == req.id, Request.status.in_(ROUTABLE)).order_by(Request.id)))
+    ids: list[int] = []
+    names = kinds()
+    team_name = root.village.name + names.get(root.kind or "", "工作队")
+    for r in members:
+        old_status = r.status
+        r.duplicate_of_id, r.team_id, r.kind, r.assignee_id = root.id, root.team_id, root.kind, root.assignee_id
+        r.status, r.due_at, r.accepted_at = root.status, root.due_at, root.accepted_at
+        r.assigned_at, r.review_reason, r.closed_at = None, None, None  # reminders and escalation: the root's
+        if r is req:
+            _event(session, m, r, "merged", into=root.number, into_id=root.id, old_status=old_status)
+        else:
+            _event(session, m, r, "merged", into=root.number, into_id=root.id, old_status=old_status, via=req.number)
+        _event(session, m, root, "duplicate_added", number=r.number, request_id=r.id)
+        ids += notify.queue_villager(session, r, "merged", V_MERGED.format(number=r.number, root=root.number,
+                                     team=team_name), res.settings.public_url, remark=f"已与{root.number}合并办理")
+    audit.record(session, m, "merge", "request", req.number, f"{req.number} 合并到 {root.number}",
+                 {"into": root.number, "old_status": first_status, "moved": [r.number for r in members[1:]]})
+    return ids
 
 
-def finish(session: Session, m: Member, req: Request, action: str, reason: str) -> list[int]:
-    """Resolve (办结) or close (销号) on the team's behalf, with a reason."""
+def finish(session: Session, m: Member, req: Request, action: str, reason: str, res=None) -> list[int]:
+    """Resolve (办结) or close (销号) on the team's behalf, with a reason. Recorded at the real
+    time (an overdue request counts as late). Told as the cadre's 办结 is: the villager
+    (`resolved`, the 回访 follows from the sweep; a 销号 of an open request: `closed`), the
+    request's open duplicates with it; the team when someone outside it did it."""
+    from handlers import texts
+
     _check(m, action, req)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写办结或销号的理由。")
     now = utcnow()
+    was_open = req.status in OPEN_STATUSES
     if action == "resolve":
-        if req.status not in OPEN_STATUSES:
+        if not was_open:
             raise ActionError("只有办理中的诉求可以办结。")
         old = req.status
         req.status, req.resolved_at, req.resolution = "resolved", now, reason[:MAX_NOTE]
+        req.survey_sent_at = None
         label = "办结"
     elif action == "close":
         if req.status in ("closed", "merged", "cancelled"):
@@ -222,7 +258,33 @@ def finish(session: Session, m: Member, req: Request, action: str, reason: str) 
            old_status=old, on_behalf=on_behalf)
     audit.record(session, m, action, "request", req.number,
                  f"{req.number} {'代为' if on_behalf else ''}{label}：{reason[:80]}", {"old_status": old})
-    return []
+    if not was_open:
+        return []  # already resolved: the villager has heard; the 回访 is no longer needed
+    url = (res or ext.get()).settings.public_url
+    duplicates = list(session.scalars(select(Request).where(
+        Request.duplicate_of_id == req.id, Request.status.in_(CLUSTER_STATUSES)).order_by(Request.id)))
+    for r in duplicates:  # as followup.resolve does for the cadre's 办结
+        dup_old = r.status
+        r.accepted_at = r.accepted_at or now
+        r.status, r.resolved_at, r.resolution = req.status, now, reason[:MAX_NOTE]
+        if req.status == "closed":
+            r.closed_at = now
+        r.survey_sent_at = None
+        _event(session, m, r, "resolved" if action == "resolve" else "closed", reason=reason[:MAX_NOTE],
+               old_status=dup_old, on_behalf=on_behalf, **{"with": req.number})
+    ids: list[int] = []
+    for r in [req] + duplicates:
+        if action == "resolve":
+            ids += notify.queue_villager(session, r, "resolved", texts.V_RESOLVED.format(
+                number=r.number, resolution=reason[:300]), url, remark=reason)
+        else:
+            ids += notify.queue_villager(session, r, "closed", V_CLOSED.format(number=r.number, reason=reason[:300]),
+                                         url, remark=reason)
+    if on_behalf and req.team_id is not None and old not in ("new", "needs_review"):
+        session.flush()
+        ids += notify.queue_notifications(session, req, "finished_for_team", url,
+                                          remark=f"{m.name}已代为{label}：{reason}")
+    return ids
 
 
 def message_villager(session: Session, res, m: Member, req: Request, text: str) -> list[int]:
