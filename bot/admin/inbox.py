@@ -13,6 +13,17 @@ from bot.services import admin_actions, admin_inbox, admin_scope, outbox
 from bot.services.clock import utcnow
 
 
+# why a request waits in the review queue (Request.review_reason, set by handlers/ and services)
+REVIEW_REASON_LABELS = {"low_confidence": "自动分类把握不大", "no_team": "本村没有对应的工作队",
+                        "non_chinese": "不是中文", "voice_unrecognised": "语音未能识别",
+                        "returned": "工作队退回"}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"status_labels": STATUS_LABELS, "review_reasons": REVIEW_REASON_LABELS}
+
+
 def scope_options(s, m):
     villages = s.execute(select(Village.id, Village.name, Village.township_id).where(
         Village.id.in_(admin_scope.village_ids(m))).order_by(Village.township_id, Village.id)).all()
