@@ -140,10 +140,7 @@ def cadre_command(session: Session, res, member: Member | None, villager: Villag
     if cmd.name == "progress":
         return progress(session, member, req, cmd.text, now), fx
     if cmd.name == "resolve":
-        reply = resolve(session, res, member, req, cmd.text, now, fx)
-        if req.status == "resolved":
-            villager.state = dict(villager.state or {}, proof_for=req.number)
-        return reply, fx
+        return resolve(session, res, member, req, cmd.text, now, fx), fx
     if cmd.name == "return":
         return return_(session, res, member, req, cmd.text, now, fx), fx
     return texts.MENU_UNKNOWN, fx
@@ -213,20 +210,38 @@ def resolve(session, res, member, req, text, now, fx: Effects, actor: str | None
             session, r, "resolved", texts.V_RESOLVED.format(number=r.number, resolution=text[:300]),
             res.settings.public_url, remark=text)
         fx.schedule(now + timedelta(hours=cfg()["survey_after_hours"]), "survey", r.id, r.reopen_count)
+    _expect_proof(session, member, req, now)
     return texts.RESOLVED.format(number=req.number)
+
+
+PROOF_WINDOW_MINUTES = 60  # photos the member sends this long after 办结 (chat or H5) are its proof
+
+
+def _expect_proof(session: Session, member: Member, req: Request, now: datetime) -> None:
+    """The member's next photos in the chat are proof for `req`, for PROOF_WINDOW_MINUTES."""
+    if not member.openid:
+        return
+    until = (now + timedelta(minutes=PROOF_WINDOW_MINUTES)).isoformat()
+    for villager in session.scalars(select(Villager).where(Villager.openid == member.openid)):
+        villager.state = dict(villager.state or {}, proof_for=req.number, proof_until=until)
 
 
 def attach_proof(session, member: Member, villager: Villager, media_id: str, url: str | None, now) -> str | None:
     from bot.models import Attachment
 
-    number = (villager.state or {}).get("proof_for")
+    state = villager.state or {}
+    number, until = state.get("proof_for"), state.get("proof_until")
+    expired = until is not None and now > datetime.fromisoformat(until)
+    if expired or until is None:  # the window is over (a state without one: this photo only)
+        villager.state = {k: v for k, v in state.items() if k not in ("proof_for", "proof_until")}
+    if expired:
+        return None
     req = session.scalar(select(Request).where(Request.number == number)) if number else None
     if req is None or not can_act(session, member, req):
         return None
     session.add(Attachment(request_id=req.id, kind="image", media_id=media_id, url=url, label="办结凭证",
                            created_at=now))
     _event(session, req, "proof", actor_of(member), now, media_id=media_id)
-    villager.state = {k: v for k, v in (villager.state or {}).items() if k != "proof_for"}
     return texts.PROOF_ATTACHED.format(number=req.number)
 
 

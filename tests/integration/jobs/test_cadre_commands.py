@@ -79,3 +79,48 @@ def test_missing_or_punctuation_texts_are_asked_for_not_saved(client, wx, res):
     r = say(client, wx, cadre, f"办结 {short}号 已修好")
     assert "已办结" in r.text
     assert load(res, number).resolution == "已修好"
+
+
+def proofs(res, number):
+    from bot.models import Attachment
+    with res.db.session() as s:
+        rid = s.scalar(select(Request.id).where(Request.number == number))
+        return [a.media_id for a in s.scalars(select(Attachment).where(
+            Attachment.request_id == rid, Attachment.label == "办结凭证").order_by(Attachment.id))]
+
+
+def test_several_proof_photos_within_the_window_after_resolving_in_chat(client, wx, res):
+    from bot.models import Villager
+    from tests.support.wechat import deliver
+
+    _, number = report(client, wx)
+    cadre = cadre_openid(MEMBER)
+    say(client, wx, cadre, f"签收 {number}")
+    say(client, wx, cadre, f"办结 {number} 路灯已修好")
+    for media in ("PROOF_1", "PROOF_2"):
+        assert "办结照片" in deliver(client, wx, wx.image(cadre, media)).text
+    assert proofs(res, number) == ["PROOF_1", "PROOF_2"]
+    with res.db.session() as s:  # the window is over
+        v = s.scalar(select(Villager).where(Villager.openid == cadre))
+        v.state = dict(v.state, proof_until="2000-01-01T00:00:00+00:00")
+    assert "办结照片" not in deliver(client, wx, wx.image(cadre, "PROOF_3")).text
+    assert proofs(res, number) == ["PROOF_1", "PROOF_2"]
+
+
+def test_proof_photos_after_resolving_on_the_h5_page_are_attached(client, wx, res):
+    # the H5 page resolves through followup.resolve, as here
+    from bot.models import Member
+    from bot.services import followup
+    from bot.services.clock import utcnow
+    from bot.services.effects import Effects
+    from tests.support.wechat import deliver
+
+    _, number = report(client, wx)
+    cadre = cadre_openid(MEMBER)
+    say(client, wx, cadre, "我的任务")  # the member has written to the account before
+    with res.db.session() as s:
+        member = s.scalar(select(Member).where(Member.login == MEMBER))
+        req = s.scalar(select(Request).where(Request.number == number))
+        assert "已办结" in followup.resolve(s, res, member, req, "已修好", utcnow(), Effects())
+    assert "办结照片" in deliver(client, wx, wx.image(cadre, "H5_PROOF")).text
+    assert proofs(res, number) == ["H5_PROOF"]
