@@ -90,7 +90,7 @@ TASK_MESSAGES = {
     "accepted": "已签收。请在 {due} 前办结，办好后在下面填写办理结果，点“办结”。",
     "already": "这件诉求已经签收过了。",
     "progress": "进展已记录。",
-    "resolved": "已办结，办理结果会告诉群众。",
+    "resolved": "已办结，办理结果会告诉群众。{proof_minutes} 分钟内在公众号里发来的现场照片会作为办结凭证。",
     "returned": "已退回，村里会重新分派。",
     "state": "这件诉求现在是“{status}”，刚才的操作没有执行。",
     "need-progress": "请填写进展内容。",
@@ -130,7 +130,8 @@ def _check_form(link_token: str) -> None:
 
 def _task_message(req: Request) -> str:
     text = TASK_MESSAGES.get(request.args.get("m", ""), "")
-    return text.format(due=fmt_local(req.due_at), status=req.status_label) if text else ""
+    return text.format(due=fmt_local(req.due_at), status=req.status_label,
+                       proof_minutes=followup.PROOF_WINDOW_MINUTES) if text else ""
 
 
 @bp.get("/t/<token>")
@@ -141,7 +142,8 @@ def task(token: str):
         events = [e for e in req.events if e.kind not in ("classified",)][-12:]
         page = render_template("h5/task.html", req=req, member=member, events=events, labels=EVENT_LABELS,
                                team=team_names().get(req.kind or "", "待分派"), token=token,
-                               message=_task_message(req), form_token=form_token(token))
+                               message=_task_message(req), form_token=form_token(token),
+                               proof_minutes=followup.PROOF_WINDOW_MINUTES)
     return page
 
 

@@ -165,8 +165,9 @@ def test_messages_speak_of_the_page_not_the_chat(client, wx, res):
     assert banner(text_of(r)) == "请填写退回原因。"
     r = act(client, path, "progress", "电工明天来", follow_redirects=True)
     assert banner(text_of(r)) == "进展已记录。" and "电工明天来" in text_of(r)
+    assert "60 分钟内，在公众号里发来的现场照片" in text_of(r)
     r = act(client, path, "resolve", "路灯修好了", follow_redirects=True)
-    assert "已办结" in banner(text_of(r))
+    assert "已办结" in banner(text_of(r)) and "现场照片会作为办结凭证" in banner(text_of(r))
     r = client.post(path + "/progress", data={"text": "又去看了一次", "f": f},  # an old page, sent again
                     follow_redirects=True)
     assert "刚才的操作没有执行" in banner(text_of(r))
