@@ -195,6 +195,11 @@ def _check_team_active(s, fields: dict, current_team_id: int | None = None) -> N
 @bp.get("/manage/members")
 @manager_required
 def manage_members():
+    return _members_page()
+
+
+def _members_page(form=None, status: int = 200):
+    """The member list with the new-member form (`form`: a refused submission, shown again)."""
     m = g.member
     village = _int(request.args.get("village"))
     with ext.get().db.session() as s:
@@ -205,7 +210,7 @@ def manage_members():
         opts = _member_form_options(s, m)
         team_names_by_id = dict(s.execute(select(Team.id, Team.name)).all())
     return render_template("admin/manage/members.html", rows=rows, village=village, me=m, tnames=team_names_by_id,
-                           **opts)
+                           form=form, **opts), status
 
 
 def _member_fields(f) -> dict:
@@ -224,10 +229,15 @@ def manage_member_create():
             _check_team_active(s, fields)
             target = admin_manage.save_member(s, g.member, None, **fields)
             mid = target.id
-    except ManageError as exc:
+    except ManageError as exc:  # shown again with what was typed (except the password)
         flash(str(exc), "error")
-        return redirect(url_for("admin.manage_members"), 303)
+        return _members_page(_typed(request.form), 400)
     return _done("已新建成员。", url_for("admin.manage_member", member_id=mid))
+
+
+def _typed(f) -> dict:
+    return {k: f.get(k, "") for k in ("name", "login", "phone", "role", "township_id", "village_id", "team_id",
+                                       "active") if k in f}
 
 
 @bp.route("/manage/members/<int:member_id>", methods=["GET", "POST"])
@@ -247,9 +257,12 @@ def manage_member(member_id: int):
                 fields = _member_fields(request.form)
                 _check_team_active(s, fields, target.team_id)
                 admin_manage.save_member(s, m, member_id, **fields)
-        except ManageError as exc:
+        except ManageError as exc:  # shown again with what was typed (except the password)
             flash(str(exc), "error")
-            return redirect(url_for("admin.manage_member", member_id=member_id), 303)
+            with ext.get().db.session() as s:
+                opts = _member_form_options(s, m, target.team_id)
+            return render_template("admin/manage/member.html", t=target, editable=editable, me=m, code=None,
+                                   form=_typed(request.form), **opts), 400
         return _done("已保存。", url_for("admin.manage_member", member_id=member_id))
     with ext.get().db.session() as s:
         opts = _member_form_options(s, m, target.team_id)

@@ -64,7 +64,7 @@ def test_a_village_secretary_manages_only_inside_the_village(client, res):
     r = post(client, "/admin/manage/members", {"name": "坏", "login": "huai", "role": "township_supervisor",
                                                "township_id": v.township_id, "password": "abcd12345"})
     assert _one(res, Member, login="huai") is None
-    assert "不能设置这个角色" in flashes(client.get(r.headers["Location"]).get_data(as_text=True))[0]
+    assert r.status_code == 400 and "不能设置这个角色" in flashes(r.get_data(as_text=True))[0]  # form shown again
     secretary = _one(res, Member, login="xiunao")  # a peer in another village of the township
     assert client.get(f"/admin/manage/members/{secretary.id}").status_code == 404
     login(client, "xinduiyuan", "abcd12345")
@@ -259,3 +259,27 @@ def test_excel_rows_too_long_for_the_database_are_reported_by_row(client, res):
     assert ("村庄", "2", "村名不能超过 64 个字。") in rows
     assert ("成员", "3", "姓名不能超过 64 个字。") in rows
     assert _one(res, Member, login="wangwu") is None and _one(res, Village, name="长" * 70) is None
+
+
+def test_a_refused_member_form_keeps_what_was_typed(client, res):
+    login(client, "guoluo")
+    team = _one(res, Team, village_id=_one(res, Village, name="果洛藏贡麻村").id, kind="welfare")
+    typed = {"name": "卓玛措", "login": "guoluo", "role": "team_leader", "phone": "13900001111",
+             "team_id": str(team.id), "password": "pass12345"}
+    r = post(client, "/admin/manage/members", typed)  # the login is taken
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "账号 guoluo 已被使用" in " ".join(flashes(html))
+    form = html[html.index("新建成员"):]
+    values = dict(re.findall(r'<input name="(\w+)" value="([^"]*)"', form))
+    assert values["name"] == "卓玛措" and values["phone"] == "13900001111" and values["login"] == "guoluo"
+    assert re.search(rf'<option value="{team.id}" selected', form)
+    assert re.search(r'<option value="team_leader" selected', form)
+    m = _one(res, Member, login="guoluo-culture-2")
+    r = post(client, f"/admin/manage/members/{m.id}", {"name": "改过的名字", "login": m.login, "role": "team_member",
+                                                       "team_id": m.team_id, "phone": "电话号码", "active": "0"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "手机号格式不正确" in " ".join(flashes(html))
+    values = dict(re.findall(r'<input name="(\w+)" value="([^"]*)"', html))
+    assert values["name"] == "改过的名字" and values["phone"] == "电话号码"
+    assert re.search(r'<option value="0" selected>停用', html)
+    assert _one(res, Member, id=m.id).name != "改过的名字"
