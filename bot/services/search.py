@@ -3,14 +3,15 @@ database (SQLite: an FTS5 table fed by triggers; PostgreSQL: a GIN index over th
 
 Indexing: every new Request gets its row in the same transaction, from an after_flush listener
 (`bot.models.admin`), whatever code created it. Searching: the query is cut the same way and
-every word must occur (AND). A query that looks like a request number matches the number.
+every word must occur (AND). A query that looks like a request number matches the number;
+digits alone (`5`, `000005`) also match the request numbered …-000005.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from sqlalchemy import literal_column, Integer, Text, cast, column, func, insert, select, text
+from sqlalchemy import Integer, Text, cast, column, func, insert, literal_column, select, text, union, union_all
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -85,14 +86,36 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+SHORT_NUMBER_RE = re.compile(r"^\d{1,6}$")
+NUMBER_YEARS = 10  # a short number (5, 000005) matches GC-<year>-000005 of this and the last 9 years
+
+
+def _short_number_ids(digits: str):
+    """Ids of requests numbered <county code>-<year>-<digits, zero-padded>: `number IN (SELECT
+    code || '-2026-000005' FROM counties UNION ALL …)` — exact numbers, so the unique index on
+    `requests.number` answers it (never a LIKE scan)."""
+    from bot.models import County, Request
+    from bot.services.clock import utcnow
+
+    this_year = utcnow().year
+    candidates = union_all(*[select(County.code.concat(f"-{year}-{int(digits):06d}"))
+                             for year in range(this_year - NUMBER_YEARS + 1, this_year + 1)])
+    return select(Request.id).where(Request.number.in_(candidates))
+
+
 def matching_ids(dialect: str, q: str):
-    """A SELECT of request ids matching `q`, for `Request.id.in_(...)`; None when q has no words."""
+    """A SELECT of request ids matching `q`, for `Request.id.in_(...)`; None when q has no words.
+    Digits alone (`5`, `000005`) also match the request with that number (GC-2026-000005)."""
     words = query_words(q)
     if not words:
         return None
     if dialect == "sqlite":
         match = " ".join(_fts_phrase(w) for w in words)
-        return text("SELECT rowid FROM request_search_fts WHERE request_search_fts MATCH :match").bindparams(
-            match=match).columns(column("rowid", Integer))
-    return select(RequestSearch.request_id).where(
-        func.string_to_array(RequestSearch.tokens, literal_column("' '")).op("@>")(cast(array(words), ARRAY(Text))))
+        ids = select(column("rowid", Integer)).select_from(text("request_search_fts")).where(
+            text("request_search_fts MATCH :match").bindparams(match=match))
+    else:
+        ids = select(RequestSearch.request_id).where(
+            func.string_to_array(RequestSearch.tokens, literal_column("' '")).op("@>")(cast(array(words), ARRAY(Text))))
+    if SHORT_NUMBER_RE.match(q.strip()) and int(q.strip()) > 0:
+        return union(ids, _short_number_ids(q.strip()))
+    return ids

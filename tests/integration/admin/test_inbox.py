@@ -76,3 +76,16 @@ def test_filters_combine_and_stay_in_the_url(client, wx):
     assert _numbers(client.get("/admin/?since=2000-01-01&until=2000-01-02").get_data(as_text=True)) == set()
     assert _numbers(client.get("/admin/?sort=old&page=1").get_data(as_text=True)) == {a, b}
     assert client.get("/admin/?page=abc&sort=bogus&since=notadate").status_code == 200
+
+
+def test_search_by_the_short_request_number(client, wx, res):
+    numbers = [new_request(client, wx, i, text) for i, text in
+               enumerate(["村口的路灯坏了晚上看不见", "自来水管冻裂了家里停水三天", "羊生病了不吃草",
+                          "家门口的路被水冲坏了", "村里的垃圾没人清理"], start=1)]
+    fifth = numbers[4]
+    assert fifth.endswith("-000005")
+    login(client, "county")
+    for q in ("5", "000005", "05"):
+        assert _numbers(client.get(f"/admin/?q={q}").get_data(as_text=True)) == {fifth}, q
+    assert _numbers(client.get("/admin/?q=垃圾").get_data(as_text=True)) == {fifth}  # words still work
+    assert _numbers(client.get("/admin/?q=6").get_data(as_text=True)) == set()
