@@ -70,4 +70,4 @@ def ranking_team(team_id: int):
         score = next((x for x in ranked + idle if x.team_id == team_id), None)
         if score is None:  # not a team in this member's scope
             abort(404)
-    return render_template("admin/ranking_team.html", score=score, month=month, me=m, total_teams=len(ranked))
+    return render_template("admin/ranking_team.html", score=score, month=month, me=m, total_teams=score.of)

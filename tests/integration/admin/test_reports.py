@@ -71,6 +71,10 @@ def test_monthly_ranking_follows_the_documented_formula(client, wx, res):
     assert len(ranked) + len(idle) == 5 and str(gov.total) in html
     drill = client.get(f"/admin/ranking/{gov.team_id}").get_data(as_text=True)
     assert a in drill and b in drill and c not in drill
+    assert gov.of > 1 and f"第 {gov.rank} / {gov.of} 名" in drill  # the county rank, as on the list
+    login(client, "guoluo-governance")  # the team's own leader sees only this team, and the same rank
+    drill = client.get(f"/admin/ranking/{gov.team_id}").get_data(as_text=True)
+    assert a in drill and f"第 {gov.rank} / {gov.of} 名" in drill
 
 
 def test_quarterly_report_page_and_xlsx(client, wx, res):
