@@ -13,6 +13,7 @@ from bot.models import Attachment, Request, Villager
 from bot.services.clock import fmt_local
 from tests.browser.test_wish_board import tiny_png
 from tests.support.workers import drain
+from tests.support.records import request_by_number as _request
 
 NUMBER = re.compile(r"GC-\d{4}-\d{6}")
 VILLAGE = "果洛藏贡麻村"
@@ -45,14 +46,6 @@ def _file_the_problem(page) -> str:
     assert _send(page, PROBLEM) == f"请问您是哪个村的？请回复村名，例如：{VILLAGE}"
     assert _send(page, "果洛") == f"您是{VILLAGE}的村民吗？回复“是”确认，回复“不是”重新选择。"
     return _send(page, "是")
-
-
-def _request(res, number: str) -> Request:
-    with res.db.session() as s:
-        req = s.scalar(select(Request).where(Request.number == number))
-        assert req is not None, number
-        s.expunge(req)
-        return req
 
 
 def _no_error_notes(page):

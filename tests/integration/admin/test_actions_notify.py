@@ -5,13 +5,7 @@ from sqlalchemy import select
 from bot.models import Member, Outbox, Request
 from tests.support.admin import act, login, new_request
 from tests.support.wechat import say
-
-
-def _req(res, number):
-    with res.db.session() as s:
-        r = s.scalar(select(Request).where(Request.number == number))
-        s.expunge(r)
-        return r
+from tests.support.records import request_by_number as _req
 
 
 def _rows(res, number, event):

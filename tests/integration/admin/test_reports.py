@@ -10,13 +10,7 @@ from bot.services import ranking, reports
 from bot.services.clock import utcnow
 from tests.support.admin import act, login, new_request, post
 from tests.support.wechat import say, villager_of
-
-
-def _set(res, number, **values):
-    with res.db.session() as s:
-        r = s.scalar(select(Request).where(Request.number == number))
-        for k, v in values.items():
-            setattr(r, k, v)
+from tests.support.records import set_request as _set
 
 
 def test_dashboard_counts_what_happened_in_scope(client, wx, res):

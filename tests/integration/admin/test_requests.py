@@ -5,13 +5,7 @@ from bot.models import AuditLog, Outbox, Request, RequestEvent, TrainingExample
 from tests.support.admin import act, flashes, login, new_request, post
 from tests.support.wechat import deliver
 from tests.support.workers import drain
-
-
-def _req(res, number):
-    with res.db.session() as s:
-        r = s.scalar(select(Request).where(Request.number == number))
-        s.expunge(r)
-        return r
+from tests.support.records import request_by_number as _req, set_request as _set
 
 
 def _events(res, number, kind):
@@ -148,13 +142,6 @@ def test_review_queue_one_key_per_decision(client, wx, res):
     assert _req(res, first).kind == "governance" and _req(res, second).kind == "industry"
     with res.db.session() as s:
         assert s.scalar(select(func.count()).select_from(TrainingExample)) == 2
-
-
-def _set(res, number, **values):
-    with res.db.session() as s:
-        r = s.scalar(select(Request).where(Request.number == number))
-        for k, v in values.items():
-            setattr(r, k, v)
 
 
 def _outbox_count(res, number, event):

@@ -5,13 +5,7 @@ from sqlalchemy import func, select
 
 from bot.models import Request, TrainingExample
 from tests.support.admin import flashes, login, new_request, post
-
-
-def _req(res, number):
-    with res.db.session() as s:
-        r = s.scalar(select(Request).where(Request.number == number))
-        s.expunge(r)
-        return r
+from tests.support.records import request_by_number as _req
 
 
 def _examples(res) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from bot.models import Request, RequestEvent
 from tests.support.cadres import cadre_openid
 from tests.support.wechat import say, villager_of
+from tests.support.records import request_by_number as load
 
 NUMBER = re.compile(r"GC-\d{4}-\d{6}")
 MEMBER = "guoluo-governance-2"
@@ -20,13 +21,6 @@ def report(client, wx, n=1, text="村口的路灯坏了好几盏晚上黑得很"
 def request_count(res) -> int:
     with res.db.session() as s:
         return s.scalar(select(func.count(Request.id)))
-
-
-def load(res, number):
-    with res.db.session() as s:
-        req = s.scalar(select(Request).where(Request.number == number))
-        s.expunge(req)
-        return req
 
 
 def progress_texts(res, number):

@@ -130,6 +130,15 @@ def test_redis_down_at_enqueue_loses_nothing(client, wx, res, redis, monkeypatch
     assert [r.status for r in rows] == ["sent", "sent"]
 
 
+def _burst_worker(settings) -> None:
+    """`python worker.py --burst`, as an operator runs it, against this test's database and Redis."""
+    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
+               PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
+    out = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
 def test_burst_worker_also_sends_what_never_reached_redis(client, wx, res, redis, settings, monkeypatch):
     """An operator drains the queues after a Redis outage: the rows the web app could not
     enqueue are swept first, without waiting for the --cron worker."""
@@ -139,21 +148,13 @@ def test_burst_worker_also_sends_what_never_reached_redis(client, wx, res, redis
     monkeypatch.undo()
     with res.db.session() as s:  # the outage was two minutes ago
         s.execute(update(Outbox).values(created_at=utcnow() - timedelta(minutes=2)))
-    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
-               PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
-    out = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _burst_worker(settings)
     _, rows, _, _ = _state(res, number)
     assert [r.status for r in rows] == ["sent", "sent"]
 
 
 def test_worker_script_drains_in_burst_mode(client, wx, res, redis, settings):
     number = _new_request(client, wx)
-    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
-               PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
-    out = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _burst_worker(settings)
     _, rows, _, _ = _state(res, number)
     assert [r.status for r in rows] == ["sent", "sent"]
