@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import ext
 from bot.models import OPEN_STATUSES, Member, Outbox, Request, RequestEvent, Team, TrainingExample
-from bot.services import admin_scope, audit, catalog, notify
+from bot.services import admin_scope, audit, catalog, followup, notify
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
 from config import team_kind
@@ -73,11 +73,12 @@ def route(session: Session, res, m: Member, req: Request, kind: str, *, train: b
                 TrainingExample.request_id == req.id, TrainingExample.label == kind).limit(1)):
             raise ActionError("已经是这个工作队（或微心愿清单），没有改动：办理时限和签收状态不变。")
         return _correct_label_only(session, m, req, kind, reason, now)
+    tag = f"@{now.timestamp() * 1e6:.0f}"  # a request routed back to a team it had before is news again
     old_team_ids: list[int] = []
     if req.team_id is not None:  # the old team hears that it is no longer theirs (before the team changes)
         old_team_ids = notify.queue_notifications(
             session, req, "reassigned_away", res.settings.public_url,
-            remark=f"已改派给{names.get(kind, kind)}，无需再办", tag=f"@{now.timestamp() * 1e6:.0f}")
+            remark=f"已改派给{names.get(kind, kind)}，无需再办", tag=tag)
     if kind == "wish":
         req.kind, req.team_id, req.assignee_id, req.status = "wish", None, None, "wish_pending"
         req.due_at = now + catalog.wish_review_delta()
@@ -97,7 +98,6 @@ def route(session: Session, res, m: Member, req: Request, kind: str, *, train: b
                  f"{req.number}：{names.get(old['kind'] or '', '待分派')} → {names.get(kind, kind)}",
                  {"from": old, "to": kind, "reason": reason[:200]})
     session.flush()
-    tag = f"@{now.timestamp() * 1e6:.0f}"  # a request routed back to a team it had before is news again
     if kind == "wish":
         return old_team_ids + notify.queue_notifications(session, req, "wish_review", res.settings.public_url, tag=tag)
     event = "urgent" if req.priority == "urgent" else "new_task"
@@ -172,7 +172,6 @@ def add_note(session: Session, m: Member, req: Request, text: str) -> list[int]:
     return []
 
 
-CLUSTER_STATUSES = ("assigned", "accepted", "reopened")  # what followup.cluster passes a resolution on to
 V_MERGED = "您反映的问题（{number}）与{root}是同一件事，已合并由{team}一并办理，办结后会告诉您。"
 V_CLOSED = "您反映的问题（{number}）已销号：{reason}"
 
@@ -196,13 +195,11 @@ def merge(session: Session, m: Member, req: Request, target_number: str, res=Non
     root = session.get(Request, target.duplicate_of_id) if target.duplicate_of_id else target
     if root is None or root.id == req.id:
         raise ActionError("目标诉求是本件的重复诉求，请反过来合并。")
-    if root.status not in CLUSTER_STATUSES or root.team_id is None:
+    if root.status not in followup.ACTIVE or root.team_id is None:
         raise ActionError(f"只能合并到已派给工作队、正在办理的诉求（{root.number} 现在是“{root.status_label}”）。")
     res = res or ext.get()
-    now = utcnow()
     first_status = req.status
-    members = [req] + list(session.scalars(select(Request).where(
-        Request.duplicate_of_id == req.id, Request.status.in_(ROUTABLE)).order_by(Request.id)))
+    members = [req] + followup.cluster(session, req, statuses=ROUTABLE)
     ids: list[int] = []
     names = kinds()
     team_name = root.village.name + names.get(root.kind or "", "工作队")
@@ -261,8 +258,7 @@ def finish(session: Session, m: Member, req: Request, action: str, reason: str, 
     if not was_open:
         return []  # already resolved: the villager has heard; the 回访 is no longer needed
     url = (res or ext.get()).settings.public_url
-    duplicates = list(session.scalars(select(Request).where(
-        Request.duplicate_of_id == req.id, Request.status.in_(CLUSTER_STATUSES)).order_by(Request.id)))
+    duplicates = followup.cluster(session, req)
     for r in duplicates:  # as followup.resolve does for the cadre's 办结
         dup_old = r.status
         r.accepted_at = r.accepted_at or now
