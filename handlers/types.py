@@ -105,6 +105,7 @@ class Rate:
     number: str
     rating: int | None
     satisfied: bool | None
+    comment: str = ""  # the villager's own words, when they answered in free text
 
 
 @dataclass(frozen=True)

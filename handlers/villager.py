@@ -168,11 +168,8 @@ def _answer_rating(text: str, ctx: Context) -> Outcome | None:
         return Outcome("{result}", [Rate(number, int(t), None)])
     cue = rating_cue(t)
     if cue is not None and len(t) <= (RATING_NEGATIVE_CHARS if cue is False else RATING_POSITIVE_CHARS):
-        actions = []
-        if t not in texts.RATING_WORDS_BAD and t not in texts.RATING_WORDS_GOOD:
-            # the comment travels in the state to followup.rate, which records and removes it
-            actions.append(SetState(dict(state, rating_comment=text.strip()[:500])))
-        return Outcome("{result}", actions + [Rate(number, None, cue)])
+        words = t in texts.RATING_WORDS_BAD or t in texts.RATING_WORDS_GOOD
+        return Outcome("{result}", [Rate(number, None, cue, "" if words else text.strip()[:500])])
     if cue is None and 0 < len(t) <= RATING_SHORT_CHARS and _would_file(t, ctx):
         return Outcome(texts.V_SURVEY_AGAIN.format(number=number))
     return None

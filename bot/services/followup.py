@@ -383,7 +383,6 @@ def _forget_survey(villager: Villager | None, number: str, rated: bool = False) 
     state = dict(villager.state or {})
     pending = [n for n in pending_ratings(state) if n != number]
     state.pop("rating_for", None)
-    state.pop("rating_comment", None)
     if pending:
         state["rating_for"] = pending
     if rated:
@@ -391,28 +390,13 @@ def _forget_survey(villager: Villager | None, number: str, rated: bool = False) 
     villager.state = state
 
 
-def parse_rating(text: str) -> tuple[int | None, bool] | None:
-    """(rating, satisfied) from a villager's reply, or None when it is not a rating."""
-    t = text.strip().rstrip("。.!！分星")
-    if re.fullmatch(r"[1-5]", t):
-        r = int(t)
-        return r, r >= cfg()["unsatisfied_below"]
-    if t in texts.RATING_WORDS_BAD:
-        return None, False
-    if t in texts.RATING_WORDS_GOOD:
-        return None, True
-    return None
-
-
 def rate(session: Session, res, req: Request, rating: int | None, satisfied: bool, now: datetime,
-         actor: str = "villager") -> tuple[str, Effects]:
+         actor: str = "villager", comment: str = "") -> tuple[str, Effects]:
     """The villager's answer to the 回访 (chat or H5). Only a resolved request can be rated:
     once closed (satisfied, or no answer in time) the 回访 is over, in chat as on the H5 page.
-    A free-text answer arrives as the villager's state `rating_comment` (set by the dialog
-    just before) and is recorded with the rating."""
+    `comment`: the villager's own words when they answered in free text, recorded with the rating."""
     fx = Effects()
     villager = session.get(Villager, req.villager_id)
-    comment = ((villager.state or {}).get("rating_comment") or "") if villager is not None else ""
     if req.status != "resolved":
         _forget_survey(villager, req.number)
         if req.status == "closed":

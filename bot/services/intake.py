@@ -367,7 +367,8 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
                 satisfied = action.satisfied
                 if satisfied is None:
                     satisfied = action.rating >= followup.cfg()["unsatisfied_below"]
-                text, fx = followup.rate(session, res, req, action.rating, satisfied, now)
+                text, fx = followup.rate(session, res, req, action.rating, satisfied, now,
+                                         comment=action.comment)
                 out.effects.extend(fx)
                 out.placeholders["result"] = text
         elif isinstance(action, Cancel):
