@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import clock
+
 _VAR = Path(tempfile.mkdtemp(prefix="cunsheng-test-"))
 os.environ["CUNSHENG_VAR_DIR"] = str(_VAR)
 # The model is trained afresh from the committed corpus in this temporary directory, so
@@ -21,6 +23,14 @@ from config.settings import Settings  # noqa: E402
 from tests.support.backends import Backend, LiveServer, backend_names, reset_data  # noqa: E402
 
 _backends: dict[str, Backend] = {}
+clock.start_session()  # CUNSHENG_TEST_NOW: the whole run at another instant (tests/support/clock.py)
+
+
+@pytest.fixture(autouse=True)
+def _test_clock():
+    """Every test starts at CUNSHENG_TEST_NOW when it is set (the clock then runs on)."""
+    with clock.test_start():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Float, case, cast, func, select
@@ -19,6 +19,7 @@ from bot.models import OPEN_STATUSES, Account, Member, Request, Team, Village, V
 from bot.services import admin_scope, ranking, reports
 from bot.services.admin_inbox import local_day_start
 from bot.services.clock import BEIJING, utcnow
+from tests.support import clock
 
 ROLES = ["county", "guoluo"]  # + one township supervisor, one team leader, one team member (found below)
 
@@ -197,10 +198,16 @@ def _reference_ranking(session, m, month: str, now) -> dict:
 
 # ---- the tests ---------------------------------------------------------------------------------
 
+# The dataset spans ~100 days before "now" and the tests read the current and the last month:
+# they run at a fixed instant in the middle of a month, whatever today's date is.
+NOW = datetime(2026, 11, 18, 15, 20, tzinfo=BEIJING)
+
+
 @pytest.fixture
 def dataset(res):
-    _seed(res)
-    return res
+    with clock.at(NOW):
+        _seed(res)
+        yield res
 
 
 def test_dashboard_equals_the_per_figure_queries_for_every_role(dataset):
