@@ -154,3 +154,23 @@ C_WISH_REMINDER = "您认领的微心愿 {number}（{text}）请在 {due} 前完
 C_WISH_RELEASED = "您认领的微心愿 {number} 已超过完成时限，已重新发布到心愿墙。谢谢您的关心！"
 C_WISH_THANKS = "微心愿 {number} 的村民向您致谢：{thanks}"
 C_WISH_CONFIRMED = "微心愿 {number} 的村民已确认收到，谢谢您！"
+
+# ---- the dialog acts (docs/dialog.md) -------------------------------------------------------
+THANKS_FOR = "不客气！{number}（{summary}）能办好，我们也高兴。以后有事随时找我们。"
+TIME_LEFT_DAYS = "剩余 {n} 天"
+TIME_LEFT_HOURS = "剩余 {n} 小时"
+TIME_LEFT_MINUTES = "剩余 {n} 分钟"
+OVERDUE_DAYS = "已超时 {n} 天"
+OVERDUE_HOURS = "已超时 {n} 小时"
+OVERDUE_MINUTES = "已超时 {n} 分钟"
+CHASED = "已帮您催办 {number}（{summary}）。\n现在{status}，由{team}办理，{left}。"
+CHASED_AGAIN_NOTE = "\n几小时内已经提醒过工作队，这次的催办也已记下。"
+ASK_WHICH_MATTER = "请问您说的是哪一件？请回复序号：\n{options}\n如果是新的问题，请直接说一说是什么事。"
+ASK_WHAT = "请问是什么事？请具体说一说遇到了什么问题、在哪里，我们马上登记。"
+ASK_WHAT_FINISHED = ("您最近的 {number}（{summary}）已经办结。如果问题还在或又出现了，请具体说一说情况，"
+                     "我们重新登记。")
+SUPPLEMENTED = "已把您补充的内容加到 {number}（{summary}），并告诉了{team}。"
+ANSWERED = "收到，已把您的回复转给{asker}（{number}｜{summary}）。"
+CREATED_SEVERAL = "收到，您说了 {count} 件事，已分别登记：\n{several}\n回复“查询”可查看进度。"
+SEVERAL_ITEM = "{i}. {number}｜{team}｜{summary}"
+DEADLINE_LINE = "   时限 {due}，{left}"

@@ -37,6 +37,12 @@ class OpenRequest:
     summary: str
     created: str  # short local time, e.g. 11-25 14:03
     age_minutes: float
+    text: str = ""  # the villager's words (first 300 characters): what "same matter" is judged on
+    kind: str | None = None  # the team's label, "wish", or None (not routed yet)
+    status: str = ""
+    due: str = ""  # the deadline, short local time
+    minutes_left: float | None = None  # to the deadline; negative = overdue; None = no deadline
+    finished_minutes: float | None = None  # finished requests: minutes since 办结 / delivery
 
 
 @dataclass
@@ -53,6 +59,11 @@ class Context:
     # (prefix, year, serial) → the villager's own request with that number in any status
     # (resolved, closed, …), or None: asked only when a quoted number is none of the open ones
     find_request: Callable[[str | None, str | None, int], OpenRequest | None] | None = None
+    # requests finished (办结, 销号, wish delivered) in the last days, newest first: thanks after
+    # 办结 and late supplements concern them
+    recent: list[OpenRequest] = field(default_factory=list)
+    language: str = "zh"  # zh | bo: Tibetan replies beside the Chinese ones
+    asker: Callable[[int], str] | None = None  # member id → how the villager knows them (村党支部书记 卓玛)
 
 
 # ---- actions the service carries out in the same transaction ------------------------
@@ -94,6 +105,44 @@ class Attach:
 
 
 @dataclass(frozen=True)
+class Supplement:
+    """More about an open request, in the villager's words (a detail, a correction, a place)."""
+
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chase:
+    """催办: the villager presses for an open request."""
+
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The villager's reply to the question a person asked about a request."""
+
+    number: str
+    text: str
+    to: int | None  # the member who asked
+
+
+@dataclass(frozen=True)
+class Thanks:
+    """Thanks or praise; about a request when one fits (a positive signal on it)."""
+
+    number: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str  # zh | bo
+
+
+@dataclass(frozen=True)
 class SetSubscribed:
     subscribed: bool
 
@@ -121,3 +170,4 @@ class Outcome:
 
     reply: str
     actions: list = field(default_factory=list)
+    act: str = ""  # what the message was taken as (docs/dialog.md): new, chase, thanks, …

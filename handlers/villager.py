@@ -5,11 +5,15 @@ import math
 import re
 import unicodedata
 
-from handlers import on_kind, texts
+from handlers import acts, on_kind, texts
 from handlers.types import (
+    Answer,
     Attach,
     Cancel,
+    Chase,
     Rate,
+    Supplement,
+    Thanks,
     Context,
     CreateRequest,
     CreateWish,
@@ -45,7 +49,7 @@ def ask_village(msg: Incoming, ctx: Context, pending: dict | None) -> Outcome:
     state = {"step": "ask_village"}
     if pending:
         state["pending"] = pending
-    return Outcome(texts.ASK_VILLAGE.format(example=example_village(ctx)), [SetState(state)])
+    return Outcome(texts.ASK_VILLAGE.format(example=example_village(ctx)), [SetState(state)], act="village")
 
 
 def village_dialog(msg: Incoming, ctx: Context) -> Outcome | None:
@@ -60,7 +64,7 @@ def village_dialog(msg: Incoming, ctx: Context) -> Outcome | None:
             return _village_confirmed(state["candidate"], pending, ctx)
         if answer in texts.NO:
             return Outcome(texts.ASK_VILLAGE.format(example=example_village(ctx)),
-                           [SetState({"step": "ask_village", **({"pending": pending} if pending else {})})])
+                           [SetState({"step": "ask_village", **({"pending": pending} if pending else {})})], act="village")
     if step == "choose_village" and answer:
         options = state.get("options", [])
         m = re.fullmatch(r"\s*(\d{1,2})\s*", answer)
@@ -80,29 +84,29 @@ def village_dialog(msg: Incoming, ctx: Context) -> Outcome | None:
         state = {"step": "confirm_village", "candidate": name}
         if keep:
             state["pending"] = keep
-        return Outcome(texts.CONFIRM_VILLAGE.format(village=name), [SetState(state)])
+        return Outcome(texts.CONFIRM_VILLAGE.format(village=name), [SetState(state)], act="village")
     if len(candidates) > 1:
         options = candidates[:6]
         listing = "\n".join(f"{i}. {n}" for i, n in enumerate(options, 1))
         state = {"step": "choose_village", "options": options}
         if pending:
             state["pending"] = pending
-        return Outcome(texts.CHOOSE_VILLAGE.format(options=listing), [SetState(state)])
+        return Outcome(texts.CHOOSE_VILLAGE.format(options=listing), [SetState(state)], act="village")
     if step in ("ask_village", "confirm_village", "choose_village"):
-        return Outcome(texts.ASK_VILLAGE_AGAIN.format(example=example_village(ctx)), [SetState(state)])
+        return Outcome(texts.ASK_VILLAGE_AGAIN.format(example=example_village(ctx)), [SetState(state)], act="village")
     return ask_village(msg, ctx, msg.to_pending())
 
 
 def _village_confirmed(name: str, pending: dict | None, ctx: Context) -> Outcome:
     actions = [SetVillage(name), SetState({})]
     if not pending:
-        return Outcome(texts.VILLAGE_SET_NEXT.format(village=name), actions)
+        return Outcome(texts.VILLAGE_SET_NEXT.format(village=name), actions, act="village")
     # the message that came first is handled now, as if it had just arrived
     ctx2 = Context(name, {}, ctx.open_requests, ctx.village_names, ctx.team_names, ctx.classify, ctx.match_village,
                    ctx.review_threshold, ctx.faq)
     first = Incoming.from_pending(pending)
     out = _KIND_HANDLERS[first.kind](first, ctx2)
-    return Outcome(texts.VILLAGE_SET.format(village=name) + "\n" + out.reply, actions + out.actions)
+    return Outcome(texts.VILLAGE_SET.format(village=name) + "\n" + out.reply, actions + out.actions, act=out.act or "village")
 
 
 # ---- text and voice ----------------------------------------------------------------
@@ -119,7 +123,7 @@ def on_text(msg: Incoming, ctx: Context) -> Outcome:
         return rating
     m = CANCEL.match(text)
     if m:
-        return Outcome("{result}", [Cancel(m.group(1) or "")])
+        return Outcome("{result}", [Cancel(m.group(1) or "")], act="cancel")
     return _text_like(text, "text", msg, ctx)
 
 
@@ -161,17 +165,17 @@ def _answer_rating(text: str, ctx: Context) -> Outcome | None:
     if not pending:
         rated = state.get("rated")
         if rated and t and (re.fullmatch(r"[1-5]", t) or (len(t) <= 20 and rating_cue(t) is not None)):
-            return Outcome(texts.V_ALREADY_RATED.format(number=rated))
+            return Outcome(texts.V_ALREADY_RATED.format(number=rated), act="rating")
         return None
     number = pending[0]
     if re.fullmatch(r"[1-5]", t):
-        return Outcome("{result}", [Rate(number, int(t), None)])
+        return Outcome("{result}", [Rate(number, int(t), None)], act="rating")
     cue = rating_cue(t)
     if cue is not None and len(t) <= (RATING_NEGATIVE_CHARS if cue is False else RATING_POSITIVE_CHARS):
         words = t in texts.RATING_WORDS_BAD or t in texts.RATING_WORDS_GOOD
-        return Outcome("{result}", [Rate(number, None, cue, "" if words else text.strip()[:500])])
+        return Outcome("{result}", [Rate(number, None, cue, "" if words else text.strip()[:500])], act="rating")
     if cue is None and 0 < len(t) <= RATING_SHORT_CHARS and _would_file(t, ctx):
-        return Outcome(texts.V_SURVEY_AGAIN.format(number=number))
+        return Outcome(texts.V_SURVEY_AGAIN.format(number=number), act="rating")
     return None
 
 
@@ -195,7 +199,7 @@ def on_voice(msg: Incoming, ctx: Context) -> Outcome:
         # no recognition: keep the voice, a person listens to it
         return Outcome(texts.CREATED_VOICE_REVIEW,
                        [CreateRequest("[语音留言，待人工听取]", "voice", None, "voice_unrecognised", msg.media_id)]
-                       + _pending_attach_actions(ctx))
+                       + _pending_attach_actions(ctx), act="new")
     rating = _answer_rating(text, ctx)  # 回访 answers are often spoken
     if rating is not None:
         return rating
@@ -207,57 +211,178 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
     if wish:
         body = text[wish.end():].strip()
         if not body:
-            return Outcome(texts.MENU_WISH)
-        return Outcome(texts.WISH_CREATED, [CreateWish(body, source, ctx.classify(body))] + _pending_attach_actions(ctx))
+            return Outcome(texts.MENU_WISH, act="wish")
+        return Outcome(texts.WISH_CREATED, [CreateWish(body, source, ctx.classify(body))] + _pending_attach_actions(ctx),
+                       act="wish")
     if text.strip().lower() in HELP_WORDS:
-        return Outcome(texts.HELP)
+        return Outcome(texts.HELP, act="help")
+    c = ctx.classify(text)
+    intent = c.intent
+
+    asked = acts.pending_question(ctx)
+    if asked is not None and intent not in ("query", "cancel", "chatter", "empty", "greeting") \
+            and not acts.is_thanks(text):
+        return _answer(text, asked, ctx)
 
     if ctx.faq is not None:
         hit = ctx.faq(text)  # 简单问题立刻答复: a policy question is answered at once
         if hit is not None:
-            return Outcome(hit.answer + "\n" + texts.FAQ_FOOTER)
-    c = ctx.classify(text)
-    intent = c.intent
+            return Outcome(hit.answer + "\n" + texts.FAQ_FOOTER, act="question")
+    if acts.is_thanks(text) and intent not in ("query", "cancel"):
+        return _thanks(text, ctx)
     if intent == "empty":
-        return Outcome(texts.EMPTY)
+        return Outcome(texts.EMPTY, act="empty")
+    if intent in ("problem", "wish", "query"):
+        act = acts.chase_or_vague(text, c, ctx)
+        # a plain progress question (查, 到哪一步了, 什么时候能修好) lists; impatience is a chase
+        if act is not None and (intent != "query" or (acts.is_impatient(text) and ctx.open_requests)):
+            return _chase_or_ask(act, text, ctx)
     if intent == "query":
         return query(text, ctx)
     if intent == "chatter":
         return _chatter(text, ctx)
     if intent == "greeting":
-        return Outcome(texts.GREETING)
+        return Outcome(texts.GREETING, act="greeting")
     if intent == "thanks":
-        return Outcome(texts.THANKS)
+        return _thanks(text, ctx)
     if intent == "cancel":
         example = ctx.open_requests[0].number if ctx.open_requests else "GC-2026-000001"
-        return Outcome(texts.CANCEL_HOW.format(example=example))
+        return Outcome(texts.CANCEL_HOW.format(example=example), act="cancel")
+    if intent == "problem":
+        act = acts.supplement(text, c, ctx, source)
+        if act is not None:
+            return _supplement(act, text, ctx)
     extra = _pending_attach_actions(ctx)
     if intent == "non_chinese":
-        return Outcome(texts.CREATED_NON_CHINESE, [CreateRequest(text, source, c, "non_chinese", msg.media_id)] + extra)
+        return Outcome(texts.CREATED_NON_CHINESE, [CreateRequest(text, source, c, "non_chinese", msg.media_id)] + extra,
+                       act="new")
     if intent == "wish" or c.label == "wish":
-        return Outcome(texts.WISH_CREATED, [CreateWish(text, source, c)] + extra)
-    reason = None
-    if c.label is None or c.confidence < ctx.review_threshold:
-        reason = "low_confidence"
+        return Outcome(texts.WISH_CREATED, [CreateWish(text, source, c)] + extra, act="wish")
+    parts = acts.split_problems(text, ctx.classify, ctx.review_threshold) if source in ("text", "voice") else ()
+    if parts:
+        return _several(parts, source, msg, ctx, extra)
+    return Outcome(_created_reply(c, ctx), [_create(text, source, c, ctx, msg.media_id)] + extra, act="new")
+
+
+def _create(text: str, source: str, c, ctx: Context, media_id: str | None = None):
+    if c.label == "wish" or c.intent == "wish":
+        return CreateWish(text, source, c)
+    reason = "low_confidence" if c.label is None or c.confidence < ctx.review_threshold else None
+    return CreateRequest(text, source, c, reason, media_id)
+
+
+def _created_reply(c, ctx: Context) -> str:
+    if c.label == "wish" or c.intent == "wish":
+        return texts.WISH_CREATED
     if c.priority == "urgent":
-        reply = texts.CREATED_URGENT
-    elif reason:
-        reply = texts.CREATED_REVIEW
+        return texts.CREATED_URGENT
+    if c.label is None or c.confidence < ctx.review_threshold:
+        return texts.CREATED_REVIEW
+    return texts.CREATED
+
+
+def _several(parts, source: str, msg: Incoming, ctx: Context, extra: list) -> Outcome:
+    """One request per problem; the reply names each number ({several}, filled in after)."""
+    actions = [_create(text, source, c, ctx, msg.media_id if i == 0 else None) for i, (text, c) in enumerate(parts)]
+    reply = texts.CREATED_SEVERAL.format(count=len(parts), several="{several}")
+    if any(c.priority == "urgent" for _, c in parts):
+        reply += "\n" + texts.CREATED_URGENT.split("\n")[-1]
+    return Outcome(reply, actions + extra, act="several")
+
+
+def time_left(minutes: float | None) -> str:
+    """剩余 2 天 / 剩余 5 小时 / 已超时 3 小时; "" without a deadline."""
+    if minutes is None:
+        return ""
+    m = abs(minutes)
+    if m >= 24 * 60:
+        n, fmt = int(m // (24 * 60)), (texts.TIME_LEFT_DAYS, texts.OVERDUE_DAYS)
+    elif m >= 60:
+        n, fmt = int(m // 60), (texts.TIME_LEFT_HOURS, texts.OVERDUE_HOURS)
     else:
-        reply = texts.CREATED
-    return Outcome(reply, [CreateRequest(text, source, c, reason, msg.media_id)] + extra)
+        n, fmt = max(1, int(m)), (texts.TIME_LEFT_MINUTES, texts.OVERDUE_MINUTES)
+    return (fmt[0] if minutes >= 0 else fmt[1]).format(n=n)
+
+
+def _by_number(number: str | None, ctx: Context) -> OpenRequest | None:
+    return next((r for r in ctx.open_requests + ctx.recent if r.number == number), None)
+
+
+def _thanks(text: str, ctx: Context) -> Outcome:
+    """A short warm reply, never a request; after 办结 a positive signal on that request."""
+    number = acts.thanks_target(text, ctx)
+    r = _by_number(number, ctx)
+    if r is not None and r.finished_minutes is not None:
+        return Outcome(texts.THANKS_FOR.format(number=r.number, summary=_literal(r.summary)),
+                       [Thanks(r.number, text[:500])], act="thanks")
+    return Outcome(texts.THANKS, [Thanks(number, text[:500])] if number else [], act="thanks")
+
+
+def _chase_or_ask(act, text: str, ctx: Context) -> Outcome:
+    if act.name == "vague":
+        if ctx.recent and (ctx.recent[0].finished_minutes or 0) <= acts.FINISHED_DAYS * 24 * 60:
+            r = ctx.recent[0]
+            return Outcome(texts.ASK_WHAT_FINISHED.format(number=r.number, summary=_literal(r.summary)), act="vague")
+        return Outcome(texts.ASK_WHAT, act="vague")
+    if act.number is None:
+        return _ask_which(act.options, "chase", text, ctx, act="vague")
+    r = _by_number(act.number, ctx)
+    return Outcome("{result}", [Chase(act.number, text[:1000])], act="chase") if r is not None else Outcome(texts.ASK_WHAT)
+
+
+def chased_reply(r: OpenRequest, notified: bool) -> str:
+    """What the villager is told after a chase: number, status, who has it, the time left."""
+    left = time_left(r.minutes_left) or "尚未定时限"
+    reply = texts.CHASED.format(number=r.number, summary=_literal(r.summary), status=r.status_label,
+                                team=r.team_name, left=left)
+    return reply if notified else reply + texts.CHASED_AGAIN_NOTE
+
+
+def _supplement(act, text: str, ctx: Context) -> Outcome:
+    if act.number is None:
+        return _ask_which(act.options, "supplement", text, ctx, act="supplement")
+    r = _by_number(act.number, ctx)
+    reply = texts.SUPPLEMENTED.format(number=r.number, summary=_literal(r.summary), team=r.team_name)
+    return Outcome(reply, [Supplement(r.number, text[:2000])], act="supplement")
+
+
+def _answer(text: str, asked: dict, ctx: Context) -> Outcome:
+    number = asked["number"]
+    r = _by_number(number, ctx)
+    summary = r.summary if r is not None else ""
+    by = asked.get("by")
+    asker = (ctx.asker(by) if ctx.asker is not None and by is not None else "") or "村里的工作人员"
+    state = {k: v for k, v in (ctx.state or {}).items() if k != "asked"}
+    return Outcome(texts.ANSWERED.format(asker=_literal(asker), number=number, summary=_literal(summary)),
+                   [Answer(number, text[:2000], by), SetState(state)], act="answer")
+
+
+def _ask_which(options, what: str, text: str, ctx: Context, act: str) -> Outcome:
+    """Several requests fit: list them; the answer (序号 or the number's last digits) decides."""
+    rows = [r for r in (_by_number(n, ctx) for n in options) if r is not None][:5]
+    listing = "\n".join(f"{i}. {r.number}｜{_literal(r.summary)}" for i, r in enumerate(rows, 1))
+    state = dict(ctx.state or {}, step="which_request", options=[r.number for r in rows],
+                 pending_act={"act": what, "text": text[:2000]})
+    state.pop("attachment", None)
+    return Outcome(texts.ASK_WHICH_MATTER.format(options=listing), [SetState(state)], act=act)
 
 
 def list_open(ctx: Context) -> Outcome:
-    if not ctx.open_requests:
-        return Outcome(texts.NO_OPEN)
+    if not ctx.open_requests:  # nothing to show: the villager is asked to say what it is
+        return Outcome(texts.NO_OPEN, act="vague")
     lines = [texts.OPEN_LIST_HEAD]
     for i, r in enumerate(ctx.open_requests[:8], 1):
         lines.append(texts.OPEN_LIST_ITEM.format(i=i, number=r.number, team=r.team_name, status=r.status_label,
-                                                 summary=_literal(r.summary)))
+                                                 summary=_literal(r.summary)) + _deadline_line(r))
     if len(ctx.open_requests) > 8:
         lines.append(f"……共 {len(ctx.open_requests)} 件")
-    return Outcome("\n".join(lines))
+    return Outcome("\n".join(lines), act="query")
+
+
+def _deadline_line(r: OpenRequest) -> str:
+    if not r.due or r.finished_minutes is not None:
+        return ""
+    return "\n" + texts.DEADLINE_LINE.format(due=r.due, left=time_left(r.minutes_left))
 
 
 def _literal(text: str) -> str:
@@ -279,7 +404,7 @@ def query(text: str, ctx: Context) -> Outcome:
     if own is not None:
         return _status(own)
     if ref[0] is not None or request_ref(text, alone=True) is not None:
-        return Outcome(texts.QUERY_NOT_FOUND.format(number=ref[3]))
+        return Outcome(texts.QUERY_NOT_FOUND.format(number=ref[3]), act="query")
     return list_open(ctx)
 
 
@@ -292,13 +417,14 @@ def _chatter(text: str, ctx: Context) -> Outcome:
         return _status(own)
     if (ctx.state or {}).get("step") == "which_request":  # an answer that is not on the list
         what = texts.WHAT.get((ctx.state.get("attachment") or {}).get("kind"), "消息")
-        return Outcome(texts.ASK_WHICH_AGAIN.format(count=len(ctx.state.get("options", [])), what=what))
-    return Outcome(texts.SHORT_HELP)
+        return Outcome(texts.ASK_WHICH_AGAIN.format(count=len(ctx.state.get("options", [])), what=what), act="chatter")
+    return Outcome(texts.SHORT_HELP, act="chatter")
 
 
 def _status(r: OpenRequest) -> Outcome:
     return Outcome(texts.REQUEST_STATUS.format(number=r.number, team=r.team_name, status=r.status_label,
-                                               summary=_literal(r.summary), created=r.created))
+                                               summary=_literal(r.summary), created=r.created) + _deadline_line(r),
+                   act="query")
 
 
 def request_ref(text: str, alone: bool = False) -> tuple[str | None, str | None, int, str] | None:
@@ -351,21 +477,21 @@ def _own_request(ref: tuple, ctx: Context) -> OpenRequest | None:
 def on_attachment(msg: Incoming, ctx: Context) -> Outcome:
     missing = _missing_content(msg)
     if missing is not None:  # nothing to keep: the dialog state stays as it was
-        return Outcome(missing)
+        return Outcome(missing, act="empty")
     if ctx.village is None:
         return village_dialog(msg, ctx)
     what = texts.WHAT[msg.kind]
     opens = ctx.open_requests
     if opens and (len(opens) == 1 or opens[0].age_minutes <= ATTACH_RECENT_MINUTES):
-        return Outcome(_attached_text(msg.kind, opens[0].number), [_attach_action(msg, opens[0].number)])
+        return Outcome(_attached_text(msg.kind, opens[0].number), [_attach_action(msg, opens[0].number)], act="supplement")
     if opens:
         options = opens[:5]
         listing = "\n".join(f"{i}. {r.number}｜{r.summary}" for i, r in enumerate(options, 1))
         state = {"step": "which_request", "attachment": msg.to_pending(), "options": [r.number for r in options]}
-        return Outcome(texts.ASK_WHICH.format(what=what, options=listing), [SetState(state)])
+        return Outcome(texts.ASK_WHICH.format(what=what, options=listing), [SetState(state)], act="supplement")
     # nothing open: keep it until the villager says what the problem is
     kept = list((ctx.state or {}).get("attachments", []))[-4:] + [msg.to_pending()]
-    return Outcome(texts.KEEP_UNTIL_TEXT.format(what=what), [SetState({"attachments": kept})])
+    return Outcome(texts.KEEP_UNTIL_TEXT.format(what=what), [SetState({"attachments": kept})], act="kept")
 
 
 def _missing_content(msg: Incoming) -> str | None:
@@ -408,15 +534,25 @@ def _answer_pending_attachment(text: str, ctx: Context) -> Outcome | None:
                 number = hits[0]
     if number is None:
         return None  # not an answer: treat as a new message (the pending item is kept)
+    rest = {k: v for k, v in state.items() if k not in ("step", "options", "attachment", "pending_act")}
+    act = state.get("pending_act")
+    if act:
+        r = _by_number(number, ctx)
+        if act.get("act") == "chase" and r is not None:
+            return Outcome("{result}", [Chase(number, act.get("text", "")), SetState(rest)], act="chase")
+        if r is not None:
+            reply = texts.SUPPLEMENTED.format(number=r.number, summary=_literal(r.summary), team=r.team_name)
+            return Outcome(reply, [Supplement(number, act.get("text", "")), SetState(rest)], act="supplement")
     pending = Incoming.from_pending(state["attachment"])
-    return Outcome(_attached_text(pending.kind, number), [_attach_action(pending, number), SetState({})])
+    return Outcome(_attached_text(pending.kind, number), [_attach_action(pending, number), SetState(rest)],
+                   act="supplement")
 
 
 def _pending_attach_actions(ctx: Context) -> list:
     """Photos or locations sent before the problem was described join the new request."""
     state = ctx.state or {}
     items = list(state.get("attachments", []))
-    if state.get("step") == "which_request" and state.get("attachment"):
+    if state.get("step") == "which_request" and state.get("attachment") and not state.get("pending_act"):
         items.append(state["attachment"])
     if not items:
         return []

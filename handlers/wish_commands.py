@@ -15,6 +15,7 @@ COMMANDS = {
 }
 CONFIRM = re.compile(r"^\s*(?:已经收到|已收到|收到了|收到|确认收到|确认)[了啦!！。.\s]*$")
 THANKS = re.compile(r"^\s*(?:感谢|谢谢|多谢|非常感谢)")
+CONFIRM_START = re.compile(r"^\s*(?:已经收到|已收到|收到了|收到|确认收到)")
 
 
 @dataclass(frozen=True)
@@ -46,4 +47,9 @@ def confirmation(text: str | None) -> tuple[bool, str] | None:
         return True, ""
     if THANKS.match(text):
         return True, text.strip()[:500]
+    if CONFIRM_START.match(text):  # 收到了，谢谢多杰，饭锅很好用: confirmed, and the thanks
+        from handlers.acts import is_thanks
+
+        if is_thanks(text):
+            return True, text.strip()[:500]
     return None

@@ -38,6 +38,7 @@ class InboundMessage(Base):
     media_id: Mapped[str | None] = mapped_column(String(128), default=None)
     raw: Mapped[dict] = mapped_column(JSON, default=dict)
     reply: Mapped[str | None] = mapped_column(Text, default=None)
+    act: Mapped[str | None] = mapped_column(String(16), default=None)  # what the dialog took it as
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -48,5 +48,6 @@ class Villager(Base):
     # WeChat's customer-service window: opened by the villager's last message, 5 messages at most
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     window_sent: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str] = mapped_column(String(8), default="zh")  # zh | bo (Tibetan replies beside Chinese)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     village: Mapped["Village | None"] = relationship()  # noqa: F821

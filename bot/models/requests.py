@@ -70,6 +70,8 @@ class Request(Base):
     survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     reminder_stage: Mapped[int] = mapped_column(Integer, default=0)  # reminders already sent
+    chase_count: Mapped[int] = mapped_column(Integer, default=0)  # 催办 by the villager
+    last_chased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

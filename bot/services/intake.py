@@ -44,24 +44,34 @@ from bot.services.deadlines import due_at
 from bot.services.numbering import next_request_number
 from handlers.cadre import looks_like_command as looks_like_cadre_command
 from handlers.cadre import parse as parse_cadre_command
+from handlers import villager as villager_dialog
+from handlers.acts import ANSWER_HOURS, FINISHED_DAYS
 from handlers.types import (
+    Answer,
     Attach,
     Cancel,
+    Chase,
     Context,
     CreateRequest,
     CreateWish,
     Incoming,
     OpenRequest,
     Rate,
+    SetLanguage,
     SetState,
     SetSubscribed,
     SetVillage,
+    Supplement,
+    Thanks,
 )
+from handlers import texts as handlers_texts
 from handlers.villager import summarize
 
 log = logging.getLogger("cunsheng.intake")
 MAX_TEXT = 4000  # characters kept in a request's text; the raw message keeps everything
 WINDOW_EVENTS = {"subscribe", "scan", "click", "view"}  # events that open WeChat's 48 h window
+CHASE_NOTIFY_HOURS = 4  # the team hears of a villager's chases at most once in this many hours
+FINISHED_STATUSES = ("resolved", "closed", "wish_fulfilled")
 
 
 @dataclass
@@ -174,21 +184,25 @@ _Q_STORED_REPLY = select(_INBOUND.c.reply).where(_INBOUND.c.account_id == bindpa
 def _insert_inbound(dialect: str):
     """INSERT … ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, per dialect."""
     ins = dialect_insert(dialect)(_INBOUND)
-    cols = {c.name: bindparam(c.name) for c in _INBOUND.columns if c.name not in ("id", "reply", "request_id")}
+    cols = {c.name: bindparam(c.name) for c in _INBOUND.columns if c.name not in ("id", "reply", "request_id", "act")}
     return (ins.values(**cols).on_conflict_do_nothing(index_elements=["account_id", "dedupe_key"])
             .returning(_INBOUND.c.id))
 
 
 _U_WINDOW = (update(_VILLAGERS).where(_VILLAGERS.c.id == bindparam("villager_id"))
              .values(last_inbound_at=bindparam("now"), window_sent=0))
-_U_REPLY = update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id")).values(reply=bindparam("reply"))
+_U_REPLY = (update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
+            .values(reply=bindparam("reply"), act=bindparam("act")))
 _U_REPLY_REQUEST = _U_REPLY.values(request_id=bindparam("request_id"))
 _Q_MEMBER_ID = (select(_MEMBERS.c.id).where(_MEMBERS.c.openid == bindparam("openid"), _MEMBERS.c.active.is_(True))
                 .order_by(_MEMBERS.c.id).limit(1))
-_Q_OPEN = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at)
-           .where(_r.villager_id == bindparam("villager_id"), _r.status.in_(OPEN_STATUSES + ("wish_pending",)))
-           .order_by(_r.created_at.desc(), _r.id.desc()).limit(20))
-_Q_OWN_NUMBER = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at)
+# the villager's open requests and those finished in the last days, in one statement
+_Q_OPEN = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at, _r.due_at, _r.updated_at)
+           .where(_r.villager_id == bindparam("villager_id"),
+                  _r.status.in_(OPEN_STATUSES + ("wish_pending",))
+                  | (_r.status.in_(FINISHED_STATUSES) & (_r.updated_at >= bindparam("finished_since"))))
+           .order_by(_r.created_at.desc(), _r.id.desc()).limit(25))
+_Q_OWN_NUMBER = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at, _r.due_at, _r.updated_at)
                  .where(_r.villager_id == bindparam("villager_id"), _r.number.like(bindparam("pattern")))
                  .order_by(_r.id.desc()).limit(2))
 _Q_TEAM = (select(_TEAMS.c.id, _TEAMS.c.name)
@@ -245,28 +259,31 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
         set_committed_value(villager, "window_sent", 0)
 
     cadre_reply = wishes.handle_message(session, res, villager, msg, now)  # 认领 / 完成心愿 / 收到
+    act = "wish_confirm"
     if cadre_reply is None:
-        cadre_reply = _cadre(session, res, villager, msg, now)
+        cadre_reply, act = _cadre(session, res, villager, msg, now), "cadre"
     if cadre_reply is not None:
         reply, fx = cadre_reply
-        _finish(conn, inbound, reply, None)
+        _finish(conn, inbound, reply, None, act)
         return InboundResult(reply, fx)
 
     ctx = _context(session, res, account, villager, now, classify)
     outcome = handlers.handle(msg, ctx)
-    applied = _apply(session, res, account, villager, inbound, outcome.actions, now)
+    applied = _apply(session, res, account, villager, inbound, outcome.actions, now, ctx)
     reply = outcome.reply.format(**applied.placeholders) if outcome.reply else ""
-    _finish(conn, inbound, reply, applied.created[0].id if applied.created else None)
+    _finish(conn, inbound, reply, applied.created[0].id if applied.created else None,
+            outcome.act or ("event" if msg.kind == "event" else ""))
     log.info("inbound kind=%s openid=%s requests=%s", msg.kind, catalog.hash_openid(msg.openid),
              ",".join(r.number for r in applied.created) or "-")
     return InboundResult(reply, applied.effects, request_numbers=[r.number for r in applied.created])
 
 
-def _finish(conn, inbound: _Inbound, reply: str, request_id: int | None) -> None:
+def _finish(conn, inbound: _Inbound, reply: str, request_id: int | None, act: str = "") -> None:
+    values = {"inbound_id": inbound.id, "reply": reply, "act": act[:16] or None}
     if request_id is None:
-        conn.execute(_U_REPLY, {"inbound_id": inbound.id, "reply": reply})
+        conn.execute(_U_REPLY, values)
     else:
-        conn.execute(_U_REPLY_REQUEST, {"inbound_id": inbound.id, "reply": reply, "request_id": request_id})
+        conn.execute(_U_REPLY_REQUEST, dict(values, request_id=request_id))
 
 
 def _cadre(session: Session, res, villager: Villager, msg: Incoming, now: datetime):
@@ -300,20 +317,31 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
     conn = session.connection()
     names = catalog.team_names()
 
-    def shown(number, status, kind, text, created_at) -> OpenRequest:
+    def shown(number, status, kind, text, created_at, due, updated_at) -> OpenRequest:
+        finished = status in FINISHED_STATUSES
         return OpenRequest(number=number, status_label=STATUS_LABELS.get(status, status),
                            team_name=names.get(kind or "", "待分派"), summary=summarize(text, 24),
-                           created=fmt_local(created_at), age_minutes=(now - created_at).total_seconds() / 60)
+                           created=fmt_local(created_at), age_minutes=(now - created_at).total_seconds() / 60,
+                           text=(text or "")[:300], kind=kind, status=status, due=fmt_local(due),
+                           minutes_left=(due - now).total_seconds() / 60 if due and not finished else None,
+                           finished_minutes=(now - updated_at).total_seconds() / 60 if finished else None)
 
     def find_request(prefix: str | None, year: str | None, serial: int) -> OpenRequest | None:
         pattern = f"{prefix or '%'}-{year or '%'}-{serial:06d}"  # prefix: letters only (handlers)
         rows = conn.execute(_Q_OWN_NUMBER, {"villager_id": villager.id, "pattern": pattern}).all()
         return shown(*rows[0]) if len(rows) == 1 else None
 
-    opens = [shown(*row) for row in conn.execute(_Q_OPEN, {"villager_id": villager.id})]
+    rows = [shown(*row) for row in conn.execute(_Q_OPEN, {"villager_id": villager.id,
+                                                          "finished_since": now - timedelta(days=FINISHED_DAYS)})]
+    opens = [r for r in rows if r.finished_minutes is None]
+    recent = sorted((r for r in rows if r.finished_minutes is not None), key=lambda r: r.finished_minutes)
+    state = dict(villager.state or {})
+    asked = state.get("asked")
+    if isinstance(asked, dict) and not _still_open(asked, now):
+        state.pop("asked")  # a question this old is no longer waiting for its answer
     return Context(
         village=villager.village.name if villager.village_id else None,
-        state=dict(villager.state or {}),
+        state=state,
         open_requests=opens,
         village_names=village_names,
         team_names=names,
@@ -322,7 +350,33 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         review_threshold=res.settings.review_threshold,
         faq=catalog.faq_index().match,
         find_request=find_request,
+        recent=recent,
+        language=getattr(villager, "language", None) or "zh",
+        asker=lambda member_id: _asker(session, member_id),
     )
+
+
+def _still_open(asked: dict, now: datetime) -> bool:
+    try:
+        at = datetime.fromisoformat(asked.get("at") or "")
+    except (TypeError, ValueError):
+        return False
+    if at.tzinfo is None:
+        return False
+    return now - at <= timedelta(hours=ANSWER_HOURS)
+
+
+def _asker(session: Session, member_id) -> str:
+    from bot.models.people import ROLE_LABELS
+
+    try:
+        m = session.get(Member, int(member_id))
+    except (TypeError, ValueError):
+        return ""
+    if m is None:
+        return ""
+    team = m.team.name if getattr(m, "team", None) is not None else ""
+    return f"{team or ROLE_LABELS.get(m.role, '')}{m.name}"
 
 
 @dataclass
@@ -333,9 +387,9 @@ class _Applied:
 
 
 def _apply(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
-           actions: list, now: datetime) -> _Applied:
+           actions: list, now: datetime, ctx: Context | None = None) -> _Applied:
     out = _Applied(placeholders={"number": "", "team": "", "due": "", "village": "", "result": "",
-                                 "dup_note": ""})
+                                 "dup_note": "", "several": ""})
     numbering: list[tuple[Request, tuple[int, str] | None, bool]] = []
     for action in actions:
         if isinstance(action, SetVillage):
@@ -371,6 +425,10 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
                                          comment=action.comment)
                 out.effects.extend(fx)
                 out.placeholders["result"] = text
+        elif isinstance(action, (Supplement, Chase, Answer, Thanks)):
+            _apply_act(session, res, villager, inbound, action, now, ctx, out)
+        elif isinstance(action, SetLanguage):
+            villager.language = action.language
         elif isinstance(action, Cancel):
             text, fx = followup.cancel(session, res, villager, action.fragment, now)
             out.effects.extend(fx)
@@ -393,7 +451,65 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
     if numbering:
         _assign_numbers(session, account, numbering, now)
         out.placeholders["number"] = numbering[-1][0].number
+        if len(out.created) > 1:
+            names = catalog.team_names()
+            out.placeholders["several"] = "\n".join(
+                handlers_texts.SEVERAL_ITEM.format(i=i, number=r.number, team=names.get(r.kind or "", "待分派"),
+                                                   summary=summarize(r.text, 16))
+                for i, r in enumerate(out.created, 1))
     return out
+
+
+def _own(session: Session, villager: Villager, number: str) -> Request | None:
+    return session.scalar(select(Request).where(Request.number == number, Request.villager_id == villager.id))
+
+
+def _apply_act(session: Session, res, villager: Villager, inbound: _Inbound, action, now: datetime,
+               ctx: Context | None, out: _Applied) -> None:
+    """A supplement, chase, answer or thanks: on the request's timeline, and the people concerned told."""
+    if action.number is None:
+        return
+    req = _own(session, villager, action.number)
+    if req is None:
+        return
+    url = res.settings.public_url
+    tag = f":{inbound.id}"
+    if isinstance(action, Supplement):
+        session.add(RequestEvent(request_id=req.id, kind="supplement", actor="villager", created_at=now,
+                                 data={"text": action.text, "inbound_message_id": inbound.id}))
+        out.effects.outbox_ids += notify.queue_notifications(session, req, "supplement", url, remark=action.text,
+                                                             tag=tag)
+    elif isinstance(action, Chase):
+        req.chase_count = (req.chase_count or 0) + 1
+        notified = req.last_chased_at is None or now - req.last_chased_at >= timedelta(hours=CHASE_NOTIFY_HOURS)
+        if notified:
+            req.last_chased_at = now
+            out.effects.outbox_ids += notify.queue_notifications(
+                session, req, "chase", url, remark=f"第{req.chase_count}次催办：{action.text}", tag=tag)
+        session.add(RequestEvent(request_id=req.id, kind="chase", actor="villager", created_at=now,
+                                 data={"text": action.text, "count": req.chase_count, "team_told": notified,
+                                       "inbound_message_id": inbound.id}))
+        shown = next((r for r in (ctx.open_requests if ctx else []) if r.number == req.number), None)
+        if shown is not None:
+            out.placeholders["result"] = villager_dialog.chased_reply(shown, notified)
+        else:
+            out.placeholders["result"] = handlers_texts.CHASED.format(
+                number=req.number, summary=summarize(req.text, 16), status=req.status_label,
+                team=catalog.team_names().get(req.kind or "", "待分派"), left="")
+    elif isinstance(action, Answer):
+        session.add(RequestEvent(request_id=req.id, kind="villager_answer", actor="villager", created_at=now,
+                                 data={"text": action.text, "to": action.to, "inbound_message_id": inbound.id}))
+        member = session.get(Member, int(action.to)) if str(action.to or "").isdigit() else None
+        if member is not None and member.openid and member.active:
+            oid = notify.queue_to_member(session, req, "villager_answer", member, url, remark=action.text, tag=tag)
+            if oid:
+                out.effects.outbox_ids.append(oid)
+        else:  # nobody to tell by name: the team (or the secretary) hears of it
+            out.effects.outbox_ids += notify.queue_notifications(session, req, "villager_answer", url,
+                                                                 remark=action.text, tag=tag)
+    elif isinstance(action, Thanks):
+        session.add(RequestEvent(request_id=req.id, kind="thanks", actor="villager", created_at=now,
+                                 data={"text": action.text, "inbound_message_id": inbound.id}))
 
 
 def _provisional_number() -> str:

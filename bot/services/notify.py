@@ -17,7 +17,8 @@ from config import load_yaml, team_kind
 
 LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "number": 32, "name": 10}
 TEAM_EVENTS = {"new_task", "urgent", "reminder", "reopened", "cancelled",
-               "reassigned_away", "finished_for_team"}  # the last two: admin actions (admin_actions.py)
+               "reassigned_away", "finished_for_team",
+               "supplement", "chase", "villager_answer"}  # the last two: admin actions (admin_actions.py)
 SECRETARY_EVENTS = {"review_needed", "wish_review", "returned", "urgent"}
 LEVEL_ROLES = {1: "village_secretary", 2: "township_supervisor", 3: "county_admin"}
 
@@ -144,6 +145,17 @@ def queue_notifications(session: Session, req: Request, event: str, public_url: 
                          event=event, channel="wecom",
                          payload={"webhook": wecom_team.wecom_webhook, "text": text}))
     return _add_all(session, rows, fresh)
+
+
+def queue_to_member(session: Session, req: Request, event: str, member: Member, public_url: str,
+                    remark: str = "", tag: str = "") -> int | None:
+    """One template message about `req` to one named member (e.g. the person who asked the
+    villager a question hears the answer), with their signed task link."""
+    payload = template_payload(event, req, public_url, remark)
+    return _add(session, dict(dedupe_key=f"req:{req.id}:{event}{tag}:c{req.reopen_count or 0}:member:{member.id}",
+                              request_id=req.id, event=event, recipient_member_id=member.id,
+                              recipient_openid=member.openid, channel="template",
+                              payload=dict(payload, url=links.task_url(member.id, req.id))))
 
 
 def queue_member_note(session: Session, member: Member, key: str, event: str, template_id: str, title: str,

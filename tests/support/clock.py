@@ -60,3 +60,19 @@ def test_start():
 def at(when: datetime, tick: bool = True):
     """A test's own "now" (a Beijing datetime or any aware datetime)."""
     return time_machine.travel(when, tick=tick)
+
+
+_LAUNCH = ("import datetime, runpy, sys, time_machine; "
+           "time_machine.travel(datetime.datetime.fromtimestamp(float(sys.argv[1]), datetime.timezone.utc), "
+           "tick=True).start(); sys.argv = sys.argv[2:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+def python(script: str, *args: str) -> list[str]:
+    """The command that runs `python <script> <args>` on this test's clock: a subprocess
+    (e.g. `worker.py --burst`) starts at the test's "now" when the run is moved in time."""
+    import sys
+    import time
+
+    if instant() is None:
+        return [sys.executable, script, *args]
+    return [sys.executable, "-c", _LAUNCH, repr(time.time()), script, *args]

@@ -23,6 +23,7 @@ from bot.ext import QUEUE_NAMES
 from bot.models import Outbox
 from bot.services import outbox
 from bot.services.clock import utcnow
+from tests.support import clock
 from tests.support.wechat import say, villager_of
 from tests.support.workers import drain
 
@@ -71,7 +72,7 @@ def test_worker_killed_mid_job_still_delivers_exactly_once(client, wx, res, redi
     number = NUMBER.search(say(client, wx, villager_of(client, wx, 1), "村里的路灯全坏了").text).group(0)
     env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
                PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
-    worker = subprocess.Popen([sys.executable, "worker.py", "--burst", "--no-scheduler"], cwd=ROOT, env=env,
+    worker = subprocess.Popen(clock.python("worker.py", "--burst", "--no-scheduler"), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         for _ in range(300):  # wait until a job is in the middle of sending
@@ -166,7 +167,7 @@ def test_cron_process_does_not_outlive_a_killed_worker(res, settings):
 
     env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
                PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
-    worker = subprocess.Popen([sys.executable, "worker.py", "--cron", "--no-scheduler"], cwd=ROOT, env=env,
+    worker = subprocess.Popen(clock.python("worker.py", "--cron", "--no-scheduler"), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):  # until the cron child exists

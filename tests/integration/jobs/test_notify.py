@@ -16,6 +16,7 @@ from bot.jobs import notify
 from bot.models import Member, Outbox, Request, RequestEvent
 from bot.services import outbox
 from bot.services.clock import utcnow
+from tests.support import clock
 from tests.support.wechat import say, villager_of
 from tests.support.workers import drain
 
@@ -134,7 +135,7 @@ def _burst_worker(settings) -> None:
     """`python worker.py --burst`, as an operator runs it, against this test's database and Redis."""
     env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
                PUBLIC_URL=settings.public_url, WECHAT_API_BASE=settings.wechat_api_base)
-    out = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True,
+    out = subprocess.run(clock.python("worker.py", "--burst"), cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
 

@@ -36,7 +36,7 @@ def test_problem_creates_a_request_and_the_reply_has_placeholders():
 
 
 def test_low_confidence_goes_to_review_with_a_reply():
-    out = handlers.handle(text("那个事"), ctx(c=C(confidence=0.2)))
+    out = handlers.handle(text("牛棚那边有点问题"), ctx(c=C(confidence=0.2)))
     assert out.actions[0].review_reason == "low_confidence" and "{number}" in out.reply
 
 

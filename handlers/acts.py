@@ -1,0 +1,323 @@
+"""What a villager's message is, in its context: the dialog acts (docs/dialog.md).
+
+A message that is not a new problem must not become a request: thanks after 办结, a chase
+(催办) of an open request, a supplement (补充) to it, a message with no problem in it at all.
+These functions decide that from the words and the villager's context (open requests, the
+ones finished in the last days, the question a person last asked). Pure and fast: regular
+expressions and character bigrams, no database, no model (the caller passes the
+classification it already has).
+
+Same matter or new one is decided by content: a message that names a matter which none of
+the open requests is about stays a new problem, whatever cue words it has.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from handlers.types import Context, OpenRequest
+
+# ---- cues ---------------------------------------------------------------------------
+_THANKS_CUE = re.compile(
+    r"谢谢|谢了|多谢|感谢|谢啦|辛苦(了|啦|你们|您)|麻烦(你们|您)了|点赞|点个赞|干得好|干得不错|干的好|办得好|办的好|"
+    r"办得不错|好样的|真好|太好了|挺好|很好用|好用|满意|卡卓|托切|感恩|给力|靠谱|费心了|操心了"
+)
+# acknowledgement as the whole message (好, 嗯, ok alone are chatter: they get the short help)
+_ACK_WHOLE = re.compile(
+    r"(嗯嗯|嗯|哦哦|哦|好)?(好的|好滴|好嘞|行的|收到|收到了|知道了|明白了|晓得了|了解了?|懂了)"
+    r"(好的|收到|谢谢|了|啊|呀|哈|嗯|啦|哦)*"
+)
+_FIXED = re.compile(r"(修|弄|搞|办|处理|解决|装|换|拉|清|送|通)(好|完|走|掉|干净|上)了|已经(好|通|亮|来|到)了|(亮|通|来|到)了")
+_NOT_FIXED = re.compile(
+    r"(没|没有|未|还没|还没有|并没|不)(修|弄|搞|办|处理|解决|好|来|通|亮|到|拉|管)|又(坏|不|停|漏|堵|断|没|出)|还是(不|没|坏|老样子)|"
+    r"坏了|不行|不好用|不能用|不满意|有问题|出问题|怎么|咋|为什么|为啥|啥时候|什么时候|吗[？?]?$|[？?]"
+)
+_POSITIVE_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44F\U0001F64F\U0001F490\U0001F339\u2764\uFE0F\U0001F60A\U0001F604"
+                             r"\U0001F603\U0001F642\U0001F970\U0001F496\U0001F495\U0001F4AF\u270C\u2705\U0001F389]+$")
+
+# impatience: a chase even when the message also reads as a progress question
+_IMPATIENT = re.compile(
+    r"怎么还(没|不|是没)|咋还(没|不)|为什么还(没|不)|为啥还(没|不)|还没(有)?人(来|管|理|修)|到底|"
+    r"都[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|月|礼拜)了|等了|催|快点|赶紧|赶快|抓紧|没人管|没人来|"
+    r"没有人来|没人理|没人问|拖(了|着)|一直没|一直不|好几天了?还|还要等多久|要等到什么时候|多久才|有没有人管|有人管(吗|没)|管不管"
+)
+_CHASE_CUE = re.compile(
+    r"怎么还(没|不|是没)|咋还(没|不)|为什么还(没|不)|为啥还(没|不)|还没(有)?人(来|管|理|修)|还没(来|修|弄|管|处理|解决|拉|办|动静|回复|消息)|"
+    r"到底(什么时候|啥时候|几时|管不管|有没有人|修不修|来不来|办不办|还管|要等)|"
+    r"(什么时候|啥时候|几时)(才)?(能)?(来|修|拉|弄|办|管|处理|解决|派人)|"
+    r"都[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|月|礼拜)了|等了[一二两三四五六七八九十几好\d]{0,3}(天|星期|周|个月|月|礼拜|半天|好久|很久)|"
+    r"催(一下|一催|促|办)?|快点|赶紧|赶快|抓紧|没人管|没人来|没有人来|没人理|没人问|不管了|拖(了|着)|一直没|一直不|"
+    r"好几天了?还|还要等多久|要等到什么时候|多久才|有没有人管|有人管(吗|没)|管不管"
+)
+_REFERS_BACK = re.compile(r"上次|之前|前几天|前天|昨天|上回|那天|早上|刚才|刚刚")
+_SUPPLEMENT_CUE = re.compile(
+    r"补充|对了|忘了说|忘记说|忘说了|还要说|再说一下|说明一下|更正|说错了|写错了|搞错了|准确(地|的)?说|具体(位置|地点|地方|是|在)|"
+    r"位置(在|是)|地点(在|是)|地方(在|是)|就在|就是那个|是那个|不是.{1,8}是|是第|第[一二三四五六七八九十\d]+(根|个|家|排|户|号|盏|条|棵|座)|"
+    r"往(东|西|南|北|前|后|上|下)|东边|西边|南边|北边|旁边|对面|附近|门口|那一段|那一片|那一块|那一排|那边的"
+)
+_EXPLICIT_SUPPLEMENT = re.compile(r"补充|对了|忘了说|忘记说|忘说了|还要说|再说一下|更正|说错了|写错了|搞错了")
+_QUESTION = re.compile(r"怎么办|怎么(申请|弄|办理|报|领)|如何|能不能|可不可以|能否|想问|请问|咨询|是不是|有没有|多少|[？?]")
+_SPLIT = re.compile(r"[；;。！!？?\n]+|[，,、\s]*(?:还有就是|还有个事|还有一个事|还有一件事|还有|另外|另一个|再一个|再就是|再有|其次|"
+                    r"第[二三四五]|二是|三是|四是|以及)[，,、：:\s]*|(?:^|[，,\s])[1-5一二三四五][.、．)）]")
+
+# words that say nothing about which matter: stripped before comparing matters
+_GENERIC = re.compile(
+    r"那个|这个|那件|这件|就是说|就是|那边|这边|你们|您们|我们|咱们|俺们|我家|俺家|我们家|我的|俺的|上次|之前|前几天|"
+    r"前天|昨天|上回|刚才|刚刚|说的|讲的|反映的|反映过|反映|报的|提的|说过|事情|事儿|问题|情况|诉求|到底|究竟|怎么|为什么|"
+    r"为啥|咋|啥|什么|时候|几时|多久|还没有|还没|还不|没有|没人|有人|人来|来人|管不管|不管|管|一下|补充|对了|忘了说|"
+    r"谢谢|辛苦|麻烦|书记|主任|领导|干部|同志|工作队|村里|赶紧|赶快|快点|抓紧|一直|好几|已经|现在|能不能|可以|"
+    r"[了啊呀吧呢吗嘛哦嗯的都又也还就在是给和跟把天几一二两三多久等快点催拖来去过到能会要想请问事个位件次呀啦喽哈嘞]"
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# single characters that name a matter on their own (水的事咋样了)
+_KEY_CHARS = frozenset("水电路灯桥网羊牛草粪厕狗火气暖房墙井渠沟车药钱")
+
+FINISHED_DAYS = 7  # requests finished this recently can be thanked for or asked about
+SUPPLEMENT_RECENT_MINUTES = 24 * 60  # a place or detail without a cue joins a request this young
+ANSWER_HOURS = 72  # the question a person asked stays open this long
+MAX_PARTS = 5  # at most this many requests from one message
+
+
+@dataclass(frozen=True)
+class Act:
+    name: str  # thanks | chase | supplement | vague | several | answer
+    number: str | None = None
+    options: tuple[str, ...] = ()  # several requests fit: the villager is asked which
+    parts: tuple[tuple[str, object], ...] = ()  # several: (text, classification) per problem
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def compact(text: str) -> str:
+    return re.sub(r"[^\w\u0f00-\u0fff]+", "", _norm(text)).replace("_", "")
+
+
+def matter(text: str) -> str:
+    """The words that say which matter it is: the message without cue and generic words."""
+    c = compact(text)
+    for pattern in (_CHASE_CUE, _SUPPLEMENT_CUE, _THANKS_CUE, _FIXED):
+        c = pattern.sub("", c)
+    return _GENERIC.sub("", c)
+
+
+def _features(text: str, keys: bool = True) -> set[str]:
+    """Character bigrams; and the key characters (水, 电, 路 …) when asked for: a short matter
+    (水的事) has no bigram to compare, a longer one compares by bigrams alone."""
+    han = "".join(_HAN.findall(text))
+    grams = {han[i:i + 2] for i in range(len(han) - 1)}
+    return grams | {ch for ch in han if ch in _KEY_CHARS} if keys else grams
+
+
+def has_matter(text: str) -> bool:
+    """Whether the message names a matter of its own (two Han characters or a key word left)."""
+    m = "".join(_HAN.findall(matter(text)))
+    return len(m) >= 2 or any(ch in _KEY_CHARS for ch in m)
+
+
+def overlap(text: str, req: OpenRequest) -> int:
+    """How much the message's matter shares with a request's text (bigrams and key words)."""
+    m = "".join(_HAN.findall(matter(text)))
+    short = len(m) <= 3
+    mine = _features(m, keys=short)
+    if not mine:
+        return 0
+    return len(mine & _features(req.text or req.summary, keys=short))
+
+
+def best_match(text: str, requests: list[OpenRequest], label: str | None = None,
+               confidence: float = 0.0) -> tuple[OpenRequest | None, list[OpenRequest]]:
+    """The request the message is about (None: none or several fit), and those that fit."""
+    scored = [(overlap(text, r), r) for r in requests]
+    if label and confidence >= 0.5:
+        scored = [(s + (1 if r.kind == label and s == 0 else 0), r) for s, r in scored]
+    best = max((s for s, _ in scored), default=0)
+    if best <= 0:
+        return None, []
+    top = [r for s, r in scored if s == best]
+    return (top[0] if len(top) == 1 else None), top
+
+
+# ---- the acts -----------------------------------------------------------------------
+def is_thanks(text: str) -> bool:
+    """Thanks, praise or a plain acknowledgement, with no complaint or question in it."""
+    t = _norm(text)
+    if not t:
+        return False
+    if _POSITIVE_EMOJI.fullmatch(t):
+        return True
+    c = compact(t)
+    if not c:
+        return False
+    if _ACK_WHOLE.fullmatch(c):
+        return True
+    if _NOT_FIXED.search(c) or _QUESTION.search(t) or _CHASE_CUE.search(c):
+        return False
+    if len(c) > 40:
+        return False
+    if _THANKS_CUE.search(c):
+        return True
+    return bool(_FIXED.search(c)) and len(c) <= 12
+
+
+def thanks_target(text: str, ctx: Context) -> str | None:
+    """The request the thanks is for: the finished (or open) one it names, else the one just finished."""
+    recent = [r for r in ctx.recent if (r.finished_minutes or 0) <= FINISHED_DAYS * 24 * 60]
+    hit, _ = best_match(text, recent + ctx.open_requests)
+    if hit is not None:
+        return hit.number
+    if recent:
+        return recent[0].number
+    return None
+
+
+def is_chase(text: str) -> bool:
+    c = compact(text)
+    return bool(_CHASE_CUE.search(c)) and not _NOT_A_CHASE.search(c)
+
+
+def is_impatient(text: str) -> bool:
+    c = compact(text)
+    return bool(_IMPATIENT.search(c)) and not _NOT_A_CHASE.search(c)
+
+
+_NOT_A_CHASE = re.compile(r"^(不用|不需要)(催|管)")
+
+
+def is_vague(text: str, c) -> bool:
+    """No matter named at all: 我家那个事你们到底管不管, 怎么还没人来, 那个事咋样了."""
+    if has_matter(text):
+        return False
+    compacted = compact(text)
+    return bool(compacted) and bool(_HAN.search(compacted)) and getattr(c, "intent", "problem") in (
+        "problem", "wish", "query")
+
+
+def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
+    """A chase (催办) of an open request, or a message that names no matter.
+
+    - names a matter that one open request is about → chase on it;
+    - names a matter none is about → None: a new problem (unless the words are only a chase);
+    - names no matter → the only open request, or the villager is asked which / what happened.
+    """
+    chase = is_chase(text)
+    vague = is_vague(text, c)
+    if not (chase or vague):
+        return None
+    opens = [r for r in ctx.open_requests if r.kind != "wish" or r.status != "wish_pending"] or ctx.open_requests
+    if has_matter(text):
+        hit, top = best_match(text, opens, getattr(c, "label", None), getattr(c, "confidence", 0.0))
+        if hit is not None:
+            return Act("chase", hit.number)
+        if len(top) > 1:
+            return Act("chase", None, tuple(r.number for r in top[:5]))
+        if opens and _REFERS_BACK.search(compact(text)) and not _problem_words(text):
+            # "上次说的那个牛棚的事" with no open request about 牛棚: ask which
+            return Act("chase", None, tuple(r.number for r in opens[:5]))
+        return None  # a matter of its own: a new problem
+    if len(opens) == 1:
+        return Act("chase", opens[0].number)
+    if opens:
+        return Act("chase", None, tuple(r.number for r in opens[:5]))
+    return Act("vague")
+
+
+_PROBLEM_WORDS = re.compile(r"坏|漏|堵|断|停|塌|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢")
+
+
+def _problem_words(text: str) -> bool:
+    return bool(_PROBLEM_WORDS.search(compact(text)))
+
+
+def supplement(text: str, c, ctx: Context, kind: str = "text") -> Act | None:
+    """More about an open request: a detail, a correction, a place (photos and locations
+    are handled by the attachment dialog)."""
+    if not ctx.open_requests:
+        return None
+    cc = compact(text)
+    explicit = bool(_EXPLICIT_SUPPLEMENT.search(cc))
+    if not (explicit or _SUPPLEMENT_CUE.search(cc)):
+        return None
+    label, confidence = getattr(c, "label", None), getattr(c, "confidence", 0.0)
+    hit, top = best_match(text, ctx.open_requests)
+    latest = ctx.open_requests[0]
+    if hit is not None:
+        return Act("supplement", hit.number)
+    if has_matter(text) and _problem_words(text):
+        # a problem of its own (对了，还有我家水管也漏了): new unless it is the latest one's team
+        if not (explicit and label is not None and label == latest.kind and confidence >= 0.5):
+            return None
+    elif has_matter(text) and not explicit and label is not None and confidence >= 0.7 and label != latest.kind:
+        return None
+    if len(top) > 1:
+        return Act("supplement", None, tuple(r.number for r in top[:5]))
+    if latest.age_minutes <= SUPPLEMENT_RECENT_MINUTES or len(ctx.open_requests) == 1:
+        return Act("supplement", latest.number)
+    if explicit:
+        return Act("supplement", None, tuple(r.number for r in ctx.open_requests[:5]))
+    return None
+
+
+def split_problems(text: str, classify, threshold: float) -> tuple[tuple[str, object], ...]:
+    """Several problems of different teams in one message: (text, classification) each.
+
+    Split only at strong separators (。；, new lines, 还有 / 另外 / 第二, a numbered list),
+    never at a comma alone; parts of the same team stay together, a part without a confident
+    team joins the one before it. () when it is one problem."""
+    t = _norm(text)
+    if len(_HAN.findall(t)) < 8:
+        return ()
+    pieces = [p.strip(" ，,、：:") for p in _SPLIT.split(t)]
+    pieces = [p for p in pieces if p and len(_HAN.findall(p)) >= 4]
+    if len(pieces) < 2:
+        return ()
+    groups: list[list] = []  # [label, [texts], classification]
+    for piece in pieces:
+        c = classify(piece)
+        label = c.label if c.intent in ("problem", "wish") and c.confidence >= max(threshold, 0.5) else None
+        if label is None or not has_matter(piece):
+            if groups:
+                groups[-1][1].append(piece)
+            else:
+                groups.append([None, [piece], c])
+            continue
+        same = next((g for g in groups if g[0] == label), None)
+        if same is not None:
+            same[1].append(piece)
+        elif groups and groups[-1][0] is None:
+            groups[-1][0], groups[-1][2] = label, c
+            groups[-1][1].append(piece)
+        else:
+            groups.append([label, [piece], c])
+    labelled = [g for g in groups if g[0] is not None]
+    if len(labelled) < 2:
+        return ()
+    if len(labelled) > MAX_PARTS:  # beyond that, the rest stays with the last one
+        for g in labelled[MAX_PARTS:]:
+            labelled[MAX_PARTS - 1][1].extend(g[1])
+        labelled = labelled[:MAX_PARTS]
+    for g in groups:  # leading unlabelled text joins the first problem
+        if g[0] is None:
+            labelled[0][1][:0] = g[1]
+    out = []
+    for label, texts_, c in labelled:
+        joined = "；".join(texts_)
+        out.append((joined, classify(joined) if len(texts_) > 1 else c))
+    return tuple(out)
+
+
+def pending_question(ctx: Context, now_minutes: float | None = None) -> dict | None:
+    """The question a person asked the villager about a request, while it is open."""
+    asked = (ctx.state or {}).get("asked")
+    if not isinstance(asked, dict) or not asked.get("number"):
+        return None
+    age = asked.get("age_minutes")
+    if age is not None and age > ANSWER_HOURS * 60:
+        return None
+    return asked
+
+
+__all__ = ["Act", "is_thanks", "thanks_target", "chase_or_vague", "supplement", "split_problems",
+           "pending_question", "has_matter", "best_match", "overlap"]
