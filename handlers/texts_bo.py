@@ -82,7 +82,7 @@ RATING_WORDS_BAD = {"ཡིད་མི་ཚིམ", "ཧ་ཅང་ཡིད�
 
 # ---- Tibetan only (no Chinese constant in texts.py: the Chinese meaning is in ZH) -----
 # ask what happened / which matter, when a Tibetan message says nothing we can register
-ASK_WHAT = (
+ASK_PROBLEM = (
     "ཁྱེད་ལ་དཀའ་ངལ་ཅི་ཞིག་ཡོད། དོན་དག་དེ་ཡི་གེའམ་སྐད་འཕྲིན་གྱིས་ཞིབ་ཙམ་ཤོད་རོགས། "
     "དཔེར་ན། “ཆུ་སྦུབས་ཆག་སོང་།”"
 )
@@ -93,7 +93,7 @@ LANGUAGE_SET_TO_ZH = "好的，以后用汉语回复您。“བོད་ཡི�
 
 # the Chinese of the Tibetan-only constants, for bilingual(X, ZH["X"])
 ZH = {
-    "ASK_WHAT": "请问遇到了什么困难？请用文字或语音详细说一说，例如：水管坏了。",
+    "ASK_PROBLEM": "请问遇到了什么困难？请用文字或语音详细说一说，例如：水管坏了。",
     "LANGUAGE_SET": "以后用藏文回复您。需要汉语请回复“中文”。",
     "LANGUAGE_HINT": "回复“བོད་ཡིག”用藏文，回复“中文”用汉语。",
 }
