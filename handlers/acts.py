@@ -21,12 +21,13 @@ from handlers.types import Context, OpenRequest
 # ---- cues ---------------------------------------------------------------------------
 _THANKS_CUE = re.compile(
     r"谢谢|谢了|多谢|感谢|谢啦|辛苦(了|啦|你们|您)|麻烦(你们|您)了|点赞|点个赞|干得好|干得不错|干的好|办得好|办的好|"
-    r"办得不错|好样的|真好|太好了|挺好|很好用|好用|满意|卡卓|托切|感恩|给力|靠谱|费心了|操心了"
+    r"办得不错|好样的|真好|太好了|挺好|很好用|好用|满意|卡卓|托切|感恩|给力|靠谱|费心了|操心了|麻烦了|"
+    r"好得很|美得很|好着呢|不错|就这(两|几|些|一)?个?事"
 )
 # acknowledgement as the whole message (好, 嗯, ok alone are chatter: they get the short help)
 _ACK_WHOLE = re.compile(
     r"(嗯嗯|嗯|哦哦|哦|好)?(好的|好滴|好嘞|行的|收到|收到了|知道了|明白了|晓得了|了解了?|懂了)"
-    r"(好的|收到|谢谢|了|啊|呀|哈|嗯|啦|哦)*"
+    r"(好的|收到|谢谢|了|啊|呀|哈|嗯|啦|哦)*((那|那我|我)(就)?(再)?等着|等(你们的?)?消息)?(了|啊|呀|哈)*"
 )
 _FIXED = re.compile(r"(修|弄|搞|办|处理|解决|装|换|拉|清|送|通)(好|完|走|掉|干净|上)了|已经(好|通|亮|来|到)了|(亮|通|来|到)了")
 _NOT_FIXED = re.compile(
@@ -153,7 +154,7 @@ def is_thanks(text: str) -> bool:
         return False
     if _ACK_WHOLE.fullmatch(c):
         return True
-    if _NOT_FIXED.search(c) or _QUESTION.search(t) or _CHASE_CUE.search(c):
+    if _NOT_FIXED.search(c) or _QUESTION.search(t) or _CHASE_CUE.search(c) or _NEW_ITEM.search(c):
         return False
     if len(c) > 40:
         return False
@@ -163,13 +164,16 @@ def is_thanks(text: str) -> bool:
 
 
 def thanks_target(text: str, ctx: Context) -> str | None:
-    """The request the thanks is for: the finished (or open) one it names, else the one just finished."""
+    """The request the thanks is for: the finished (or open) one it names, else the one just
+    finished, else the newest open one."""
     recent = [r for r in ctx.recent if (r.finished_minutes or 0) <= FINISHED_DAYS * 24 * 60]
     hit, _ = best_match(text, recent + ctx.open_requests)
     if hit is not None:
         return hit.number
     if recent:
         return recent[0].number
+    if ctx.open_requests:  # 好的 / 收到 after a cadre's progress: an acknowledgement on the newest
+        return ctx.open_requests[0].number
     return None
 
 
@@ -224,36 +228,77 @@ def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
     return Act("vague")
 
 
-_PROBLEM_WORDS = re.compile(r"坏|漏|堵|断|停|塌|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢")
+_PROBLEM_WORDS = re.compile(
+    r"坏|漏|堵|断|停|塌|倒了|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢|咬|满了|"
+    r"冻|锁|过期|到期|少了|没来|没人(拉|管|来|修|倒)|差得很|冒(出|烟|火)|被人|满出|大坑|陷|骗|"
+    r"没(拿|领|收)到|(拿|领|收)不到|取不出"
+)
+# another matter, said as such: 垃圾箱也倒了, 还有个事, 另外 … (a cue such as 对了 does not outweigh it)
+_NEW_ITEM = re.compile(
+    r"也.{0,4}?(没发|没到|没来|没人|没了|不亮|不通|不行|被|坏|倒|丢|病|漏|断|停|满|烂|冻|少|过期|到期|锁|烧|差)|"
+    r"还有(个|一个|一件)(事|问题)?|另外|再一个|再有个?|另一个|然后那个还有"
+)
+# a need of its own: 想请老师来教, 能不能办个班, 有没有培训
+_WEAK_NEW = re.compile(r"^(嗯|哦|那个|然后)*还有")  # 还有 …: another matter unless it shares the words
+_NEED = re.compile(r"想(申请|请|要|学|问|办|让|给)|能不能|可不可以|能否|希望|申请|有没有|请(人|老师|你们|个)|帮(忙|着|我)")
 
 
 def _problem_words(text: str) -> bool:
     return bool(_PROBLEM_WORDS.search(compact(text)))
 
 
+def is_new_item(text: str) -> bool:
+    """The message says it is about another matter (也坏了, 还有个事, 另外)."""
+    return bool(_NEW_ITEM.search(compact(text)))
+
+
+def states_own_problem(text: str) -> bool:
+    """A problem or need in its own words (坏了, 没发, 想请…), not only details (九岁, 三百亩, 农行的卡)."""
+    c = compact(text)
+    return bool(_PROBLEM_WORDS.search(c) or _NEED.search(c))
+
+
 def supplement(text: str, c, ctx: Context, kind: str = "text") -> Act | None:
     """More about an open request: a detail, a correction, a place (photos and locations
-    are handled by the attachment dialog)."""
+    are handled by the attachment dialog).
+
+    Decided by content, cue words only help: a message that says it is another matter
+    (也坏了, 还有个事) is new; one about the matter of an open request (it shares its words)
+    joins it; one that states no problem of its own (九岁 一米三, 卡号尾号4521, 是在州医院住的)
+    joins the latest request while that is young; a problem of its own that shares nothing
+    with any open request is new, whatever cue it starts with.
+    """
     if not ctx.open_requests:
         return None
     cc = compact(text)
-    explicit = bool(_EXPLICIT_SUPPLEMENT.search(cc))
-    if not (explicit or _SUPPLEMENT_CUE.search(cc)):
+    if not cc:
         return None
-    label, confidence = getattr(c, "label", None), getattr(c, "confidence", 0.0)
-    hit, top = best_match(text, ctx.open_requests)
+    explicit = bool(_EXPLICIT_SUPPLEMENT.search(cc))
+    cue = explicit or bool(_SUPPLEMENT_CUE.search(cc))
     latest = ctx.open_requests[0]
-    if hit is not None:
+    young = latest.age_minutes <= SUPPLEMENT_RECENT_MINUTES
+    hit, top = best_match(text, ctx.open_requests)
+    own = states_own_problem(text)
+    label, confidence = getattr(c, "label", None), getattr(c, "confidence", 0.0)
+    if hit is not None and explicit:
+        return Act("supplement", hit.number)  # 补充一下 箱子底也烂了: more about that box
+    if is_new_item(text):
+        return None
+    if hit is not None and (cue or young or hit.age_minutes <= SUPPLEMENT_RECENT_MINUTES):
+        if own and (hit.kind == "wish" or (label and hit.kind and label != hit.kind and confidence >= 0.7)):
+            return None  # a problem for another team that happens to share a word (娃娃, 阿爷)
         return Act("supplement", hit.number)
-    if has_matter(text) and _problem_words(text):
-        # a problem of its own (对了，还有我家水管也漏了): new unless it is the latest one's team
-        if not (explicit and label is not None and label == latest.kind and confidence >= 0.5):
-            return None
-    elif has_matter(text) and not explicit and label is not None and confidence >= 0.7 and label != latest.kind:
+    if _WEAK_NEW.search(cc):
+        return None
+    if own and has_matter(text):
+        return None  # a problem of its own that shares nothing with an open request: new
+    if has_matter(text) and label and latest.kind and label != latest.kind and confidence >= 0.8:
+        return None  # confidently another team's matter (农家书屋 after a sick sheep)
+    if has_matter(text) and not cue and not young:
         return None
     if len(top) > 1:
         return Act("supplement", None, tuple(r.number for r in top[:5]))
-    if latest.age_minutes <= SUPPLEMENT_RECENT_MINUTES or len(ctx.open_requests) == 1:
+    if young or len(ctx.open_requests) == 1 and cue:
         return Act("supplement", latest.number)
     if explicit:
         return Act("supplement", None, tuple(r.number for r in ctx.open_requests[:5]))
@@ -320,4 +365,4 @@ def pending_question(ctx: Context, now_minutes: float | None = None) -> dict | N
 
 
 __all__ = ["Act", "is_thanks", "thanks_target", "chase_or_vague", "supplement", "split_problems",
-           "pending_question", "has_matter", "best_match", "overlap"]
+           "pending_question", "has_matter", "best_match", "overlap", "is_new_item", "states_own_problem"]

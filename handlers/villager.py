@@ -5,7 +5,7 @@ import math
 import re
 import unicodedata
 
-from handlers import acts, on_kind, texts
+from handlers import acts, on_kind, texts, texts_bo
 from handlers.types import (
     Answer,
     Attach,
@@ -20,9 +20,11 @@ from handlers.types import (
     Incoming,
     OpenRequest,
     Outcome,
+    SetLanguage,
     SetState,
     SetVillage,
 )
+from nlp import tibetan
 
 WISH_PREFIX = re.compile(r"^\s*(微心愿|心愿|小心愿)\s*[:：，,、\s]\s*")
 NUMBER_TAIL = re.compile(r"(\d{1,6})\s*$")
@@ -60,9 +62,9 @@ def village_dialog(msg: Incoming, ctx: Context) -> Outcome | None:
     pending = state.get("pending")
 
     if step == "confirm_village" and answer:
-        if answer.rstrip("。.!！") in texts.YES:
+        if answer.rstrip("。.!！") in texts.YES or tibetan.intent(answer) == "yes":
             return _village_confirmed(state["candidate"], pending, ctx)
-        if answer in texts.NO:
+        if answer in texts.NO or tibetan.intent(answer) == "no":
             return Outcome(texts.ASK_VILLAGE.format(example=example_village(ctx)),
                            [SetState({"step": "ask_village", **({"pending": pending} if pending else {})})], act="village")
     if step == "choose_village" and answer:
@@ -146,6 +148,13 @@ def pending_ratings(state: dict | None) -> list[str]:
 
 def rating_cue(text: str) -> bool | None:
     """True: satisfied, False: not satisfied, None: no clear cue. Negative cues win."""
+    if tibetan.is_tibetan(text):
+        syls = tibetan.syllables(text)
+        if len(syls) <= 8:
+            for words, verdict in ((texts_bo.RATING_WORDS_BAD, False), (texts_bo.RATING_WORDS_GOOD, True)):
+                if any(_has_syllables(text, tuple(w.split("\u0f0b"))) for w in words):
+                    return verdict
+        return None
     t = _RATING_STRIP.sub("", unicodedata.normalize("NFKC", text).strip())
     if t in texts.RATING_WORDS_BAD or any(cue in t for cue in texts.RATING_CUES_BAD):
         return False
@@ -207,6 +216,21 @@ def on_voice(msg: Incoming, ctx: Context) -> Outcome:
 
 
 def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
+    """The dialog for a text or a voice transcript, in the villager's language."""
+    choice = texts_bo.language_choice(text)
+    if choice is not None:
+        return _set_language(choice)
+    if tibetan.is_tibetan(text) and not acts._HAN.search(text):
+        out = _tibetan_text(text, source, msg, ctx)
+        lang_actions = [SetLanguage("bo")] if ctx.language != "bo" else []
+        return localize(Outcome(out.reply, out.actions + lang_actions, out.act), "bo")
+    if tibetan.has_tibetan(text):
+        out = _mixed_text(text, source, msg, ctx)
+        return localize(out, ctx.language)
+    return localize(_chinese_text(text, source, msg, ctx), ctx.language)
+
+
+def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
     wish = WISH_PREFIX.match(text)
     if wish:
         body = text[wish.end():].strip()
@@ -262,6 +286,169 @@ def _text_like(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
     if parts:
         return _several(parts, source, msg, ctx, extra)
     return Outcome(_created_reply(c, ctx), [_create(text, source, c, ctx, msg.media_id)] + extra, act="new")
+
+
+# ---- Tibetan (docs/tibetan.md) --------------------------------------------------------------
+_TIBETAN_RUN = re.compile(r"[\u0f00-\u0fff]+(?:[\s\u0f00-\u0fff]*[\u0f00-\u0fff])?")
+# a Tibetan chase: still (ད་དུང), quickly (མྱུར་དུ), when (ག་དུས / ནམ), days already (ཉིན་…རིང)
+_TIBETAN_CHASE = (("ད", "དུང"), ("མྱུར", "དུ"), ("ག", "དུས"), ("ནམ",), ("ཉིན", "གསུམ"), ("ཉིན", "མང"), ("ཉིན", "ཤས"))
+# syllables that say nothing about the matter (particles, "is", "there is", "my", "please" …)
+_TIBETAN_STOP = frozenset("""ང ངའི ང་ཚོ ཚོ ཚོའི འི ཡི ཀྱི གྱི གི ཡིས ཀྱིས གྱིས གིས ལ ར དུ ནས ན ཡང འང དང ཡོད འདུག སོང
+ཡིན རེད མི མ མེད གནང རོགས ཞུ བྱེད བྱས ཅིག ཞིག གཅིག པོ བོ པ བ ད རིང དུང ལགས སོ ཨེ གས""".split())
+
+
+def _bo_words(text: str) -> set[str]:
+    return {s for s in tibetan.syllables(text) if s not in _TIBETAN_STOP and tibetan.has_tibetan(s)}
+
+
+def _tibetan_match(text: str, requests: list[OpenRequest]) -> OpenRequest | None:
+    """The open request a Tibetan message is about: shared words, else the same topic."""
+    mine = _bo_words(text)
+    scored = [(len(mine & _bo_words(r.text)), r) for r in requests]
+    best = max((n for n, _ in scored), default=0)
+    if best >= 1:
+        top = [r for n, r in scored if n == best]
+        return top[0] if len(top) == 1 else None
+    t = tibetan.topic(text)
+    if t is not None:
+        same = [r for r in requests if (tibetan.topic(r.text) or t).topic == t.topic and tibetan.topic(r.text)]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def _has_syllables(text: str, seq: tuple[str, ...]) -> bool:
+    syls = tibetan.syllables(text)
+    n = len(seq)
+    return any(tuple(syls[i:i + n]) == seq for i in range(len(syls) - n + 1))
+
+
+def _tibetan_text(text: str, source: str, msg: Incoming, ctx: Context, bo: str | None = None) -> Outcome:
+    """A message in Tibetan script: the short replies understood, a chase or a supplement
+    attached, a report registered for a person to review (the classifier reads only Chinese;
+    the keyword topic goes with it at low confidence)."""
+    asked = acts.pending_question(ctx)
+    intent = tibetan.intent(bo if bo is not None else text)
+    if asked is not None and intent not in ("query", "greeting", "thanks"):
+        return _answer(text, asked, ctx)
+    if intent == "thanks":
+        return _thanks(text, ctx)
+    if intent == "greeting":
+        return Outcome(texts.GREETING, act="greeting")
+    if intent == "query":
+        return list_open(ctx)
+    if intent == "help":
+        return Outcome(texts.HELP, act="help")
+    if intent in ("yes", "no"):
+        return Outcome(texts.SHORT_HELP, act="chatter")
+    opens = ctx.open_requests
+    hit = _tibetan_match(text, opens) if opens else None
+    if opens and any(_has_syllables(text, seq) for seq in _TIBETAN_CHASE):
+        target = hit or (opens[0] if len(opens) == 1 else None)
+        if target is not None:
+            return Outcome("{result}", [Chase(target.number, text[:1000])], act="chase")
+    if hit is not None and hit.age_minutes <= acts.SUPPLEMENT_RECENT_MINUTES:
+        return _supplement(acts.Act("supplement", hit.number), text, ctx)
+    return _tibetan_report(text, source, msg, ctx)
+
+
+def tibetan_classification(text: str):
+    """The keyword topic as a classification (label, confidence 0.20-0.40: always reviewed)."""
+    from nlp.classifier import Classification
+
+    t = tibetan.topic(text)
+    priority = "urgent" if tibetan.is_urgent(text) else "normal"
+    if t is None:
+        return Classification(None, 0.0, None, 0.0, [], "tibetan-lexicon", "problem", priority)
+    return Classification(t.label, t.confidence, None, 0.0, [f"藏文关键词：{t.topic}", *t.evidence],
+                          "tibetan-lexicon", "problem", priority)
+
+
+def _tibetan_report(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
+    c = tibetan_classification(text)
+    reply = texts.CREATED_REVIEW
+    if c.priority == "urgent":
+        reply += "\n" + texts.CREATED_URGENT.split("\n")[-1]
+    return Outcome(reply, [CreateRequest(text, source, c, "tibetan", msg.media_id)] + _pending_attach_actions(ctx),
+                   act="new")
+
+
+def _mixed_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcome:
+    """Tibetan with Chinese (水管子 ཆག་སོང་། 家里没水; 扎西书记 ཐུགས་རྗེ་ཆེ།): the Chinese is
+    understood as usual; Tibetan thanks or greetings around a few Chinese words are just that."""
+    zh = _TIBETAN_RUN.sub(" ", text).strip()
+    bo = " ".join(_TIBETAN_RUN.findall(text))
+    bo_intent = tibetan.intent(bo)
+    han = len(acts._HAN.findall(zh))
+    if acts.pending_question(ctx) is None and bo_intent in ("thanks", "greeting") and han <= 6 \
+            and not acts.states_own_problem(zh):
+        out = _thanks(text, ctx) if bo_intent == "thanks" else Outcome(texts.GREETING, act="greeting")
+    elif han < 4:  # a few Chinese words (a number, 三只) in a Tibetan message
+        out = _tibetan_text(text, source, msg, ctx, bo=bo)
+    else:
+        out = _chinese_text(text, source, msg, ctx)
+    if ctx.language != "bo" and tibetan.share(text) >= 0.3:
+        out = Outcome(out.reply, out.actions + [SetLanguage("bo")], out.act)
+        return localize(out, "bo")
+    return out
+
+
+def _set_language(lang: str) -> Outcome:
+    if lang == "bo":
+        reply = texts_bo.bilingual(texts_bo.LANGUAGE_SET, texts_bo.ZH["LANGUAGE_SET"])
+    else:
+        reply = texts_bo.LANGUAGE_SET_TO_ZH
+    return Outcome(reply, [SetLanguage(lang)], act="language")
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    import string
+
+    parts, names = [], []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            if field in names:
+                parts.append(f"(?P={field})")
+            else:
+                names.append(field)
+                parts.append(f"(?P<{field}>.*?)")
+    return re.compile("".join(parts), re.S)
+
+
+# Chinese replies that have a Tibetan twin: (pattern of the Chinese template, Tibetan template)
+_TWINS = [(_template_pattern(getattr(texts, name)), getattr(texts_bo, name), getattr(texts, name))
+          for name in dir(texts_bo) if name.isupper() and isinstance(getattr(texts_bo, name), str)
+          and isinstance(getattr(texts, name, None), str)]
+_TWINS.sort(key=lambda t: -len(t[2]))  # the longest template first: CREATED_REVIEW before CREATED
+
+
+def localize(out: Outcome, language: str) -> Outcome:
+    """For a villager who reads Tibetan: the Tibetan twin above the Chinese reply (same
+    placeholders, filled in after). Replies without a twin stay Chinese."""
+    if language != "bo" or not out.reply or tibetan.has_tibetan(out.reply):
+        return out
+    for pattern, bo, zh in _TWINS:
+        m = pattern.fullmatch(out.reply)
+        if m is None:
+            continue
+        fields = {k: v for k, v in m.groupdict().items()}
+        try:
+            bo_text = bo.format(**{k: fields.get(k, "{" + k + "}") for k in _fields(bo)}) if fields else bo
+        except (KeyError, IndexError, ValueError):
+            break
+        return Outcome(texts_bo.bilingual(bo_text, out.reply), out.actions, out.act)
+    if out.reply.startswith(texts.OPEN_LIST_HEAD):
+        return Outcome(texts_bo.OPEN_LIST_HEAD + "\n" + out.reply, out.actions, out.act)
+    if out.act == "vague":
+        return Outcome(texts_bo.bilingual(texts_bo.ASK_PROBLEM, out.reply), out.actions, out.act)
+    return out
+
+
+def _fields(template: str) -> set[str]:
+    import string
+
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
 def _create(text: str, source: str, c, ctx: Context, media_id: str | None = None):

@@ -16,7 +16,7 @@ from bot.services.clock import utcnow
 # why a request waits in the review queue (Request.review_reason, set by handlers/ and services)
 REVIEW_REASON_LABELS = {"low_confidence": "自动分类把握不大", "no_team": "本村没有对应的工作队",
                         "non_chinese": "不是中文", "voice_unrecognised": "语音未能识别",
-                        "returned": "工作队退回"}
+                        "returned": "工作队退回", "tibetan": "藏文留言，请懂藏文的同志确认"}
 
 
 @bp.app_context_processor

@@ -70,6 +70,7 @@ from handlers.villager import summarize
 log = logging.getLogger("cunsheng.intake")
 MAX_TEXT = 4000  # characters kept in a request's text; the raw message keeps everything
 WINDOW_EVENTS = {"subscribe", "scan", "click", "view"}  # events that open WeChat's 48 h window
+MEDIA_NOTIFY_MINUTES = 30  # photos and places sent in a row: the team is told once
 CHASE_NOTIFY_HOURS = 4  # the team hears of a villager's chases at most once in this many hours
 FINISHED_STATUSES = ("resolved", "closed", "wish_fulfilled")
 
@@ -448,6 +449,15 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
                                      data={"kind": action.kind, "media_id": action.media_id,
                                            "latitude": action.latitude, "longitude": action.longitude,
                                            "label": action.label}, created_at=now))
+            if target not in out.created and target.status in followup.ACTIVE:
+                # a photo or place for a request the team already has: the team is told, once
+                # for a burst (several photos in a row), not once per photo
+                what = {"image": "照片", "location": "位置"}.get(action.kind, "链接")
+                remark = f"村民补充了{what}" + (f"：{action.label}" if action.label else "")
+                bucket = int(now.timestamp() // (MEDIA_NOTIFY_MINUTES * 60))
+                out.effects.outbox_ids += notify.queue_notifications(session, target, "supplement",
+                                                                     res.settings.public_url, remark=remark,
+                                                                     tag=f":media{bucket}")
     if numbering:
         _assign_numbers(session, account, numbering, now)
         out.placeholders["number"] = numbering[-1][0].number

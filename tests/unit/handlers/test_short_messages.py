@@ -7,7 +7,7 @@ import pytest
 import handlers
 from handlers import texts
 from handlers.types import Attach, Context, CreateRequest, Incoming, OpenRequest, Rate, SetState, SetVillage
-from nlp import detect_intent
+from nlp import detect_intent, tibetan
 
 VILLAGES = ["果洛藏贡麻村", "秀脑贡麻村", "恩乃村", "日芒村"]
 MINE = [OpenRequest("GC-2026-000120", "已派单", "社会治理工作队", "路灯坏了", "11-25 10:00", 30),
@@ -110,9 +110,15 @@ def test_short_problems_still_become_requests(text):
     assert creates(say(text))
 
 
-@pytest.mark.parametrize("text", ["ཁྱེད་རང་བདེ་མོ་ཡིན་པས།", "བཀྲ་ཤིས་བདེ་ལེགས", "hello my road is broken", "ok thanks",
-                                  "ludenghuaile", "привет"])
-def test_tibetan_and_longer_non_chinese_texts_still_go_to_review(text):
+@pytest.mark.parametrize("text", ["ཁྱེད་རང་བདེ་མོ་ཡིན་པས།", "བཀྲ་ཤིས་བདེ་ལེགས"])
+def test_a_tibetan_greeting_is_greeted_in_tibetan_and_chinese_not_filed(text):
+    out = say(text)
+    assert out.act == "greeting" and not [a for a in out.actions if isinstance(a, CreateRequest)]
+    assert tibetan.has_tibetan(out.reply) and texts.GREETING in out.reply
+
+
+@pytest.mark.parametrize("text", ["hello my road is broken", "ok thanks", "ludenghuaile", "привет"])
+def test_longer_non_chinese_texts_still_go_to_review(text):
     out = say(text)
     assert [a.review_reason for a in out.actions if isinstance(a, CreateRequest)] == ["non_chinese"]
 

@@ -1,0 +1,33 @@
+"""The dialog corpus (tests/dialogs/corpus) through the webhook, with real workers, on every backend.
+
+Each villager turn must become the act the corpus gives (docs/dialog.md), make the
+requests it says, concern the request it names, tell the team when it should and nobody
+when it should not. The pass rate per act is written to test-artifacts/ and reported in
+docs/dialog.md; the floor below keeps it from sliding back.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.dialogs import runner
+from tests.support.backends import reset_data
+from tests.support.wechat import deliver, openid
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+FLOOR = float(os.environ.get("CUNSHENG_DIALOG_FLOOR", "0.85"))
+
+
+def test_the_dialog_corpus_reaches_its_pass_rate(client, wx, res, backend):
+    report = runner.run(client, wx, res, deliver, openid, reset=lambda: reset_data(res),
+                        only=os.environ.get("CUNSHENG_DIALOGS"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"dialogs-{backend.name}.md").write_text(
+        f"# dialog corpus on {backend.name} ({report.seconds:.0f} s)\n\n{report.table()}\n\n## errors\n\n"
+        + "\n".join(report.errors) + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
+    print(report.table())
+    assert not report.errors, "\n".join(report.errors[:20])
+    if os.environ.get("CUNSHENG_DIALOGS"):
+        return  # a few dialogs played by hand: the table is the result
+    rate = report.passed / len(report.turns)
+    assert rate >= FLOOR, f"{rate:.1%} of {len(report.turns)} turns\n{report.table()}\n{report.failures(60)}"
