@@ -49,7 +49,9 @@ _CHASE_CUE = re.compile(
     r"(什么时候|啥时候|几时)(才)?(能)?(来|修|拉|弄|办|管|处理|解决|派人)|"
     r"都[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|月|礼拜)了|等了[一二两三四五六七八九十几好\d]{0,3}(天|星期|周|个月|月|礼拜|半天|好久|很久)|"
     r"催(一下|一催|促|办)?|快点|赶紧|赶快|抓紧|没人管|没人来|没有人来|没人理|没人问|不管了|拖(了|着)|一直没|一直不|"
-    r"好几天了?还|还要等多久|要等到什么时候|多久才|有没有人管|有人管(吗|没)|管不管"
+    r"好几天了?还|还要等多久|要等到什么时候|多久才|有没有人管|有人管(吗|没)|管不管|"
+    r"[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|礼拜)了|人呢|说好的|还是没|还是不|还没弄|还没好|"
+    r"快(点|些)?(过)?来|再不来|等不及|是不是忘了|给不给|修不修|查了没|有人认领了?没|^.{1,8}(的事)?呢$"
 )
 _REFERS_BACK = re.compile(r"上次|之前|前几天|前天|昨天|上回|那天|早上|刚才|刚刚")
 _SUPPLEMENT_CUE = re.compile(
@@ -59,7 +61,7 @@ _SUPPLEMENT_CUE = re.compile(
 )
 _EXPLICIT_SUPPLEMENT = re.compile(r"补充|对了|忘了说|忘记说|忘说了|还要说|再说一下|更正|说错了|写错了|搞错了")
 _QUESTION = re.compile(r"怎么办|怎么(申请|弄|办理|报|领)|如何|能不能|可不可以|能否|想问|请问|咨询|是不是|有没有|多少|[？?]")
-_SPLIT = re.compile(r"[；;。！!？?\n]+|[，,、\s]*(?:还有就是|还有个事|还有一个事|还有一件事|还有|另外|另一个|再一个|再就是|再有|其次|"
+_SPLIT = re.compile(r"[；;。！!？?\n]+|\s+(?=[^\s]{1,12}?也)|(?:^|\s+)[1-5]\s+|然后(?:那个|就是说|就是|呢|嗯)*|[，,、\s]*(?:还有就是|还有个事|还有一个事|还有一件事|还有|另外|另一个|再一个|再就是|再有|其次|"
                     r"第[二三四五]|二是|三是|四是|以及)[，,、：:\s]*|(?:^|[，,\s])[1-5一二三四五][.、．)）]")
 
 # words that say nothing about which matter: stripped before comparing matters
@@ -68,11 +70,63 @@ _GENERIC = re.compile(
     r"前天|昨天|上回|刚才|刚刚|说的|讲的|反映的|反映过|反映|报的|提的|说过|事情|事儿|问题|情况|诉求|到底|究竟|怎么|为什么|"
     r"为啥|咋|啥|什么|时候|几时|多久|还没有|还没|还不|没有|没人|有人|人来|来人|管不管|不管|管|一下|补充|对了|忘了说|"
     r"谢谢|辛苦|麻烦|书记|主任|领导|干部|同志|工作队|村里|赶紧|赶快|快点|抓紧|一直|好几|已经|现在|能不能|可以|"
+    r"摆设|干不干事|干事|办事|有用没用|有没有用|有用|没用|白说|帮帮忙|帮忙|想反映|反映一下|看看|知道的|知道|礼拜|"
+    r"星期|问一下|您好|你好|喂|负责|出了事|人呢|算了|是不是|忘了|村声|这个|一个|好几个|几个|要说|嘛|不办|啥事|都不|"
+    r"等不及|等着|我的|我们的|咱的|回事|几遍|说了|我有|有个|有件|有点|"
     r"[了啊呀吧呢吗嘛哦嗯的都又也还就在是给和跟把天几一二两三多久等快点催拖来去过到能会要想请问事个位件次呀啦喽哈嘞]"
 )
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # single characters that name a matter on their own (水的事咋样了)
 _KEY_CHARS = frozenset("水电路灯桥网羊牛草粪厕狗火气暖房墙井渠沟车药钱")
+
+# a remark with nothing to do: 发错了, 算了, 这样啊, 就是问个好 (no problem words with it)
+_CHATTER = re.compile(
+    r"^(哦|噢|嗯|唉|哎|哈|呵|那|不好意思|对不起|没事|好吧|行吧)*(发错了|弄错了|按错了|记错了|搞错了|算了|试一下|试试|测试|"
+    r"这样啊|这样呀|原来(是)?这样|原来如此|问个好|就是问个好|没事了?|没什么事|没啥事)"
+)
+
+
+# a greeting with nothing else: 书记好, 书记过年好 给您拜年了, 祝您工作顺利 扎西德勒
+_GREETING = re.compile(
+    r"^((书记|主任|队长|领导|干部|老师|大家|你们|您|你)*(好|您好|你好|早上好|晚上好|过年好|新年好|节日快乐|新年快乐|好啊)|"
+    r"给您?拜年了?|拜年了?|打扰了?|祝(您|你|你们|大家)?.{0,12}|扎西德勒|身体健康|工作顺利|万事如意|吉祥如意|"
+    r"没啥事|没什么事|没事|就是|试试这个号|试试|问个好|哈哈|呵呵)+$"
+)
+
+
+def is_greeting(text: str) -> bool:
+    c = compact(text)
+    return bool(c) and len(c) <= 40 and bool(_GREETING.fullmatch(c)) and bool(_GREETING_WORD.search(c)) \
+        and not _problem_words(text)
+
+
+# 好 and 哈哈 alone are chatter (they get the short help); a greeting says hello to someone
+_GREETING_WORD = re.compile(r"(书记|主任|队长|领导|干部|老师|大家)\w{0,2}好|您好|你好|早上好|晚上好|过年好|新年好|新年快乐|"
+                            r"节日快乐|拜年|扎西德勒|祝")
+
+
+# 撤销 by what it is about: 停电那个取消吧 电来了, 收音机不要了 撤销吧
+_CANCEL_WORD = re.compile(r"取消|撤销|撤回|不要了|不用了|不需要了|不用来了|不用修了|不用办了")
+
+
+def cancel_target(text: str, ctx: Context) -> Act | None:
+    """A cancellation that names the matter instead of the number: that open request."""
+    c = compact(text)
+    if not _CANCEL_WORD.search(c) or not ctx.open_requests or _NOT_FIXED.search(c.replace("不要了", "")
+                                                                                .replace("不用", "")):
+        return None
+    hit, top = best_match(_CANCEL_WORD.sub("", text), ctx.open_requests)
+    if hit is not None:
+        return Act("cancel", hit.number)
+    if len(ctx.open_requests) == 1 and not top:
+        return Act("cancel", ctx.open_requests[0].number)
+    return None
+
+
+def is_chatter(text: str) -> bool:
+    c = compact(text)
+    return bool(c) and len(c) <= 24 and bool(_CHATTER.search(c)) and not _problem_words(text)
+
 
 FINISHED_DAYS = 7  # requests finished this recently can be thanked for or asked about
 SUPPLEMENT_RECENT_MINUTES = 24 * 60  # a place or detail without a cue joins a request this young
@@ -217,8 +271,10 @@ def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
             return Act("chase", hit.number)
         if len(top) > 1:
             return Act("chase", None, tuple(r.number for r in top[:5]))
-        if opens and _REFERS_BACK.search(compact(text)) and not _problem_words(text):
-            # "上次说的那个牛棚的事" with no open request about 牛棚: ask which
+        if opens and (chase or _REFERS_BACK.search(compact(text))) and not states_own_problem(_uncued(text)):
+            # 说好的今天来 人呢 / 还没弄 我拿石头先挡着了: impatience, no problem of its own
+            if len(opens) == 1:
+                return Act("chase", opens[0].number)
             return Act("chase", None, tuple(r.number for r in opens[:5]))
         return None  # a matter of its own: a new problem
     if len(opens) == 1:
@@ -241,6 +297,11 @@ _NEW_ITEM = re.compile(
 # a need of its own: 想请老师来教, 能不能办个班, 有没有培训
 _WEAK_NEW = re.compile(r"^(嗯|哦|那个|然后)*还有")  # 还有 …: another matter unless it shares the words
 _NEED = re.compile(r"想(申请|请|要|学|问|办|让|给)|能不能|可不可以|能否|希望|申请|有没有|请(人|老师|你们|个)|帮(忙|着|我)")
+
+
+def _uncued(text: str) -> str:
+    """The message without its chase cues (还是没人来 → 今天, 出了事谁负责)."""
+    return _CHASE_CUE.sub("", compact(text))
 
 
 def _problem_words(text: str) -> bool:
@@ -365,4 +426,4 @@ def pending_question(ctx: Context, now_minutes: float | None = None) -> dict | N
 
 
 __all__ = ["Act", "is_thanks", "thanks_target", "chase_or_vague", "supplement", "split_problems",
-           "pending_question", "has_matter", "best_match", "overlap", "is_new_item", "states_own_problem"]
+           "pending_question", "is_chatter", "is_greeting", "cancel_target", "has_matter", "best_match", "overlap", "is_new_item", "states_own_problem"]

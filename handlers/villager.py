@@ -247,6 +247,9 @@ def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcom
     if asked is not None and intent not in ("query", "cancel", "chatter", "empty", "greeting") \
             and not acts.is_thanks(text):
         return _answer(text, asked, ctx)
+    cancel = acts.cancel_target(text, ctx)  # 停电那个取消吧 电来了: before the thanks it sounds like
+    if cancel is not None:
+        return Outcome("{result}", [Cancel(cancel.number)], act="cancel")
 
     if ctx.faq is not None:
         hit = ctx.faq(text)  # 简单问题立刻答复: a policy question is answered at once
@@ -255,7 +258,12 @@ def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcom
     if acts.is_thanks(text) and intent not in ("query", "cancel"):
         return _thanks(text, ctx)
     if intent == "empty":
-        return Outcome(texts.EMPTY, act="empty")
+        # 😂😂😂, 。。。: something was sent, nothing to register
+        return Outcome(texts.EMPTY, act="chatter" if text.strip() else "empty")
+    if acts.is_chatter(text) and not ctx.state.get("step") == "which_request":
+        return _chatter(text, ctx)
+    if acts.is_greeting(text):
+        return Outcome(texts.GREETING, act="greeting")
     if intent in ("problem", "wish", "query"):
         act = acts.chase_or_vague(text, c, ctx)
         # a plain progress question (查, 到哪一步了, 什么时候能修好) lists; impatience is a chase
