@@ -1,7 +1,8 @@
 """Commands cadres send from the chat. Parsing only: the service checks permissions and
 finds the request (the last digits of a number suffice when unambiguous).
 
-Typed loosely and by voice: full-width characters are folded (NFKC: `签收 ５`), trailing
+Typed loosely and by voice: full-width characters are folded (NFKC: `签收 ５`) to read the
+command word and the number, while the free text keeps the cadre's own characters; trailing
 punctuation and whitespace are ignored (voice recognition adds "。"), the number may be
 written `#5` or `5号`. Between the number and the text there must be a separator
 (whitespace, punctuation or 号): `进展 12` is request 12 without text, never request 1
@@ -66,20 +67,39 @@ def clean_text(text: str | None) -> str:
     return text if _HAS_WORDS.search(text) else ""
 
 
+def _fold(text: str) -> tuple[str, list[int]]:
+    """`text` folded character by character (NFKC), and for each folded character the index
+    of the original character it came from: what the command word and number are matched
+    on, mapped back to the cadre's own characters for the free text."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        part = unicodedata.normalize("NFKC", ch)
+        folded.append(part)
+        origin += [i] * len(part)
+    return "".join(folded), origin
+
+
 def parse(text: str | None) -> CadreCommand | None:
-    """A cadre command in `text`, or None when it is not one."""
-    text = normalize(text)
-    if not text:
+    """A cadre command in `text`, or None when it is not one. The command word and the number
+    are read folded (NFKC); the free text is given back in the cadre's own characters (the
+    villager reads it: “，” stays “，”)."""
+    original = (text or "").strip()
+    folded, origin = _fold(original)
+    folded = _TRAILING.sub("", folded)
+    if not folded:
         return None
     for name, rx in COMMANDS.items():
-        m = rx.match(text)
+        m = rx.match(folded)
         if not m:
             continue
         if name in ("tasks", "unbind"):
             return CadreCommand(name)
         if name == "bind":
             return CadreCommand(name, text=m.group(1))
-        rest = clean_text(m.group(2)) if m.lastindex and m.lastindex >= 2 else ""
+        rest = ""
+        if m.lastindex and m.lastindex >= 2 and m.group(2):
+            rest = clean_text(original[origin[m.start(2)]:])
         return CadreCommand(name, number=m.group(1).upper(), text=rest)
     return None
 

@@ -6,6 +6,15 @@ from handlers.types import Context, Incoming, Outcome, SetState, SetSubscribed, 
 from handlers.villager import list_open
 
 
+DIALOG_STEP_KEYS = ("step", "candidate", "options", "pending", "attachment", "pending_act")
+
+
+def _village_dialog_done(ctx: Context) -> SetState:
+    """The village is known now: the dialog step ends; the rest of the state stays (a question
+    a person asked, a pending 回访, kept photos, a cadre's proof window …)."""
+    return SetState({k: v for k, v in (ctx.state or {}).items() if k not in DIALOG_STEP_KEYS})
+
+
 def _scene_village(key: str | None, ctx: Context) -> str | None:
     """`qrscene_<village>` (subscribe) or `<village>` (SCAN) names a village to bind."""
     if not key:
@@ -24,7 +33,8 @@ def on_subscribe(msg: Incoming, ctx: Context) -> Outcome:
     actions: list = [SetSubscribed(True)]
     village = _scene_village(msg.event_key, ctx)
     if village:
-        return Outcome(texts.WELCOME_WITH_VILLAGE.format(village=village), actions + [SetVillage(village), SetState({})])
+        return Outcome(texts.WELCOME_WITH_VILLAGE.format(village=village),
+                       actions + [SetVillage(village), _village_dialog_done(ctx)])
     if ctx.village:
         return Outcome(texts.WELCOME, actions)
     return Outcome(texts.WELCOME + "\n" + texts.ASK_VILLAGE.format(
@@ -40,7 +50,8 @@ def on_unsubscribe(msg: Incoming, ctx: Context) -> Outcome:
 def on_scan(msg: Incoming, ctx: Context) -> Outcome:
     village = _scene_village(msg.event_key, ctx)
     if village and village != ctx.village:
-        return Outcome(texts.VILLAGE_SET_NEXT.format(village=village), [SetVillage(village), SetState({})])
+        return Outcome(texts.VILLAGE_SET_NEXT.format(village=village),
+                       [SetVillage(village), _village_dialog_done(ctx)])
     return Outcome(texts.GREETING)
 
 

@@ -174,3 +174,32 @@ ANSWERED = "收到，已把您的回复转给{asker}（{number}｜{summary}）�
 CREATED_SEVERAL = "收到，您说了 {count} 件事，已分别登记：\n{several}\n回复“查询”可查看进度。"
 SEVERAL_ITEM = "{i}. {number}｜{team}｜{summary}"
 DEADLINE_LINE = "   时限 {due}，{left}"
+
+# ---- outbound (names the request) ------------------------------------------------------------
+# Every message to a villager about a request names it: {about} is the number and a few words of
+# the problem, e.g. "GC-2026-000123（路灯坏了好几盏…）" (bot.services.notify.about).
+ABOUT = "{number}（{summary}）"
+V_ACCEPTED_ABOUT = "您反映的问题 {about} 已由{team}签收，正在办理，{due}前办结。"
+V_PROGRESS = "您反映的问题 {about} 有新进展：\n{progress}\n（{team}）"
+V_RESOLVED_ABOUT = "您反映的问题 {about} 已办结：{resolution}\n过一天我们会回访，问问您是否满意。"
+V_SURVEY_ABOUT = ("回访：您反映的问题 {about} 已办结。问题解决了吗？请回复 1-5 打分"
+                  "（5 非常满意，1 非常不满意），也可以回复“满意”或“不满意”。")
+V_THANKS_RATING_ABOUT = "谢谢您的评价！{about} 已销号。"
+V_REOPENED_ABOUT = "抱歉没有办好。{about} 已重新交给{team}办理，并提级督办。"
+V_NEXT_SURVEY_ABOUT = "\n还有 {about} 等您评价：问题解决了吗？请回复 1-5，或“满意”“不满意”。"
+V_CANCELLED_ABOUT = "已撤销 {about}。"
+V_REROUTED_ABOUT = "您反映的问题 {about} 已转交给{team}办理，{due}前办结。"
+V_MERGED_ABOUT = "您反映的问题 {about} 与{root}是同一件事，已合并由{team}一并办理，办结后会告诉您。"
+V_CLOSED_ABOUT = "您反映的问题 {about} 已销号：{reason}"
+V_ADMIN_MESSAGE = "关于您反映的问题 {about}，{by}留言：\n{text}\n如需答复，{days} 天内直接回复这条消息就行。"
+ADMIN_MESSAGE_BY = "{village}{role}{name}"
+# the template message outside WeChat's 48-hour window: a few words of the problem, then the news
+TEMPLATE_ABOUT = "{summary}：{remark}"
+V_WISH_APPROVED_ABOUT = "您的微心愿 {about} 已通过审核，发布到了心愿墙，有人认领后会告诉您。"
+V_WISH_DECLINED_ABOUT = "您的微心愿 {about} 这次没有通过审核，原因：{reason}\n如有疑问可以联系村里。"
+V_WISH_CLAIMED_ABOUT = "好消息！您的微心愿 {about} 已被{claimer}认领，会在{due}前送到。"
+V_WISH_RELEASED_ABOUT = "您的微心愿 {about} 原认领人没能按时完成，已重新发布到心愿墙，等待其他人认领。"
+V_WISH_FULFILLED_ABOUT = ("您的微心愿 {about} 已由{claimer}送达。收到了吗？请回复“收到”确认；"
+                          "也可以回复“感谢”加上想说的话，我们会转告{claimer}。")
+# the console refuses
+MESSAGE_UNSUBSCRIBED = "这位村民已取消关注公众号，消息发不出去。请电话联系。"

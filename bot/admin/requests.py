@@ -9,17 +9,9 @@ from bot import ext
 from bot.admin import bp
 from bot.admin.auth import login_required
 from bot.models import InboundMessage, Member, Outbox, Request, Team, Village
-from bot.services import admin_actions, admin_scope, outbox
+from bot.services import admin_actions, admin_scope, outbox, timeline
 
-EVENT_LABELS = {
-    "created": "受理", "classified": "自动分类", "assigned": "派单", "needs_review": "待人工分派",
-    "notified": "已通知", "notify_failed": "通知失败", "attachment": "补充材料", "wish_listed": "列入微心愿",
-    "accepted": "签收", "resolved": "办结", "closed": "销号", "reopened": "重新办理", "rated": "村民评价",
-    "escalated": "超时督办", "reminded": "办理提醒", "cancelled": "村民撤销", "note": "备注",
-    "reclassified": "人工改分类", "reassigned": "改派", "assignee_set": "指派成员", "priority_changed": "调整优先级",
-    "merged": "合并到其他诉求", "duplicate_added": "合并进重复诉求", "message_sent": "给村民留言",
-    "returned": "退回待分派", "survey_sent": "发送回访",
-}
+EVENT_LABELS = timeline.EVENT_LABELS  # kept for importers; the page uses timeline.event_label
 OUTBOX_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败，将重试",
                  "dead": "无法送达"}
 
@@ -62,7 +54,8 @@ def request_page(number: str):
                            notes=notes, members=members, messages=messages, teams=teams,
                            team_members=team_members, me=m, event_labels=EVENT_LABELS, outbox_labels=OUTBOX_LABELS,
                            priorities=admin_actions.PRIORITIES, tiers=admin_actions.TIERS,
-                           kinds=admin_actions.kinds(), may=lambda a: admin_scope.may(m, a))
+                           kinds=admin_actions.kinds(), may=lambda a: admin_scope.may(m, a),
+                           **timeline.TEMPLATE_HELPERS)
 
 
 @bp.post("/requests/<number>/actions")

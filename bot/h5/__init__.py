@@ -12,16 +12,13 @@ from sqlalchemy import func, select
 
 from bot import ext
 from bot.models import Member, Request, RequestEvent
-from bot.services import followup, links
+from bot.services import followup, links, timeline
 from bot.services.catalog import team_names
 from bot.services.clock import fmt_local, utcnow
 from bot.services.effects import Effects
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
-EVENT_LABELS = {"created": "受理", "classified": "自动分类", "assigned": "派单", "needs_review": "待分派",
-                "notified": "已通知", "accepted": "签收", "progress": "进展", "resolved": "办结", "proof": "办结照片",
-                "returned": "退回", "reminded": "提醒", "escalated": "督办", "survey_sent": "回访", "rated": "评价",
-                "reopened": "重新办理", "closed": "销号", "cancelled": "撤销", "attachment": "补充材料"}
+EVENT_LABELS = timeline.EVENT_LABELS  # the page uses timeline.event_label
 
 
 class Refused(Exception):
@@ -143,7 +140,7 @@ def task(token: str):
         page = render_template("h5/task.html", req=req, member=member, events=events, labels=EVENT_LABELS,
                                team=team_names().get(req.kind or "", "待分派"), token=token,
                                message=_task_message(req), form_token=form_token(token),
-                               proof_minutes=followup.PROOF_WINDOW_MINUTES)
+                               proof_minutes=followup.PROOF_WINDOW_MINUTES, **timeline.TEMPLATE_HELPERS)
     return page
 
 
@@ -173,7 +170,7 @@ def task_action(token: str, action: str):
             code = NEED[action]
         elif action == "progress":
             done = _progress_count(s, req)
-            followup.progress(s, member, req, text, now)
+            followup.progress(s, res, member, req, text, now, fx)
             code = "progress" if _progress_count(s, req) > done else NEED[action]
         elif action == "resolve":
             followup.resolve(s, res, member, req, text, now, fx)

@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from bot import ext
 from bot.models import OPEN_STATUSES, Member, Outbox, Request, RequestEvent, Team, TrainingExample
 from bot.services import admin_scope, audit, catalog, followup, notify
+from bot.models.people import ROLE_LABELS
 from bot.services.clock import fmt_local, utcnow
 from bot.services.deadlines import due_at
+from handlers.acts import ANSWER_HOURS
 from config import team_kind
+from handlers import texts
 
 ROUTABLE = OPEN_STATUSES + ("wish_pending",)
 PRIORITIES = {"normal": "一般", "urgent": "紧急"}
@@ -103,13 +106,10 @@ def route(session: Session, res, m: Member, req: Request, kind: str, *, train: b
     event = "urgent" if req.priority == "urgent" else "new_task"
     ids = old_team_ids + notify.queue_notifications(session, req, event, res.settings.public_url, tag=tag)
     team_name = req.village.name + names.get(kind, kind)
-    ids += notify.queue_villager(session, req, "rerouted", V_REROUTED.format(
-        number=req.number, team=team_name, due=fmt_local(req.due_at)), res.settings.public_url,
+    ids += notify.queue_villager(session, req, "rerouted", texts.V_REROUTED_ABOUT.format(
+        about=notify.about(req), team=team_name, due=fmt_local(req.due_at)), res.settings.public_url,
         remark=f"已转交{team_name}办理", tag=tag)
     return ids
-
-
-V_REROUTED = "您反映的问题（{number}）已转交给{team}办理，{due}前办结。"
 
 
 def _correct_label_only(session: Session, m: Member, req: Request, kind: str, reason: str, now) -> list[int]:
@@ -172,10 +172,6 @@ def add_note(session: Session, m: Member, req: Request, text: str) -> list[int]:
     return []
 
 
-V_MERGED = "您反映的问题（{number}）与{root}是同一件事，已合并由{team}一并办理，办结后会告诉您。"
-V_CLOSED = "您反映的问题（{number}）已销号：{reason}"
-
-
 def merge(session: Session, m: Member, req: Request, target_number: str, res=None) -> list[int]:
     """Link `req` to the request numbered `target_number` (same village) as a duplicate, the way
     automatic clustering does: it follows that request's team, status and deadline, so the
@@ -213,8 +209,8 @@ def merge(session: Session, m: Member, req: Request, target_number: str, res=Non
         else:
             _event(session, m, r, "merged", into=root.number, into_id=root.id, old_status=old_status, via=req.number)
         _event(session, m, root, "duplicate_added", number=r.number, request_id=r.id)
-        ids += notify.queue_villager(session, r, "merged", V_MERGED.format(number=r.number, root=root.number,
-                                     team=team_name), res.settings.public_url, remark=f"已与{root.number}合并办理")
+        ids += notify.queue_villager(session, r, "merged", texts.V_MERGED_ABOUT.format(
+            about=notify.about(r), root=root.number, team=team_name), res.settings.public_url, remark=f"已与{root.number}合并办理")
     audit.record(session, m, "merge", "request", req.number, f"{req.number} 合并到 {root.number}",
                  {"into": root.number, "old_status": first_status, "moved": [r.number for r in members[1:]]})
     return ids
@@ -225,8 +221,6 @@ def finish(session: Session, m: Member, req: Request, action: str, reason: str, 
     time (an overdue request counts as late). Told as the cadre's 办结 is: the villager
     (`resolved`, the 回访 follows from the sweep; a 销号 of an open request: `closed`), the
     request's open duplicates with it; the team when someone outside it did it."""
-    from handlers import texts
-
     _check(m, action, req)
     reason = (reason or "").strip()
     if not reason:
@@ -271,10 +265,11 @@ def finish(session: Session, m: Member, req: Request, action: str, reason: str, 
     ids: list[int] = []
     for r in [req] + duplicates:
         if action == "resolve":
-            ids += notify.queue_villager(session, r, "resolved", texts.V_RESOLVED.format(
-                number=r.number, resolution=reason[:300]), url, remark=reason)
+            ids += notify.queue_villager(session, r, "resolved", texts.V_RESOLVED_ABOUT.format(
+                about=notify.about(r), resolution=reason[:300]), url, remark=reason)
         else:
-            ids += notify.queue_villager(session, r, "closed", V_CLOSED.format(number=r.number, reason=reason[:300]),
+            ids += notify.queue_villager(session, r, "closed", texts.V_CLOSED_ABOUT.format(
+                about=notify.about(r), reason=reason[:300]),
                                          url, remark=reason)
     if on_behalf and req.team_id is not None and old not in ("new", "needs_review"):
         session.flush()
@@ -284,8 +279,10 @@ def finish(session: Session, m: Member, req: Request, action: str, reason: str, 
 
 
 def message_villager(session: Session, res, m: Member, req: Request, text: str) -> list[int]:
-    """Write to the villager: one Outbox row; the worker sends a customer-service message inside
-    WeChat's 48-hour window and the `villager_update` template outside it."""
+    """Write to the villager about `req`: one Outbox row; the worker sends a customer-service
+    message inside WeChat's 48-hour window and the `villager_update` template outside it.
+    The message names the request, and the villager's reply within ANSWER_HOURS is taken as
+    the answer to it (villager.state["asked"]; the writer is told the answer)."""
     _check(m, "message", req)
     text = (text or "").strip()
     if not text:
@@ -294,41 +291,22 @@ def message_villager(session: Session, res, m: Member, req: Request, text: str) 
     villager = req.villager
     if villager is None or not villager.openid:
         raise ActionError("找不到这位村民。")
-    template = _villager_template(req, text)
+    if not villager.subscribed:
+        raise ActionError(texts.MESSAGE_UNSUBSCRIBED)
+    now = utcnow()
+    by = texts.ADMIN_MESSAGE_BY.format(village=req.village.name if m.role == "village_secretary" and req.village
+                                       else "", role=ROLE_LABELS.get(m.role, ""), name=m.name)
+    sent = texts.V_ADMIN_MESSAGE.format(about=notify.about(req), by=by, text=text, days=ANSWER_HOURS // 24)
+    template = notify.villager_template(req, res.settings.public_url, text)
+    template["url"] = ""
     key = f"req:{req.id}:admin_message:{secrets.token_hex(6)}"
     row = Outbox(dedupe_key=key, request_id=req.id, event="admin_message", recipient_openid=villager.openid,
-                 channel="villager", payload={"text": text, "villager_id": villager.id, "template": template,
-                                              **template})
+                 channel="villager", payload={"text": sent, "villager_id": villager.id, "template": template})
     session.add(row)
     session.flush()
+    # merged into the dialog state (a pending 回访, kept photos … stay); the latest question wins
+    villager.state = dict(villager.state or {}, asked={"number": req.number, "by": m.id, "at": now.isoformat()})
     _event(session, m, req, "message_sent", text=text, outbox_id=row.id)
     audit.record(session, m, "message", "request", req.number, f"{req.number} 给村民留言：{text[:80]}",
                  {"outbox_id": row.id})
     return [row.id]
-
-
-def _clip(key: str, value: str) -> str:
-    """WeChat's template field limits (as bot.services.notify applies them)."""
-    import re
-
-    value = re.sub(r"\s+", " ", value).strip()
-    limit = notify.LIMITS.get(re.sub(r"\d+$", "", key))
-    return value[: limit - 1] + "…" if limit and len(value) > limit else value
-
-
-def _villager_template(req: Request, text: str) -> dict:
-    from config import load_yaml
-
-    tpl = load_yaml("notifications.yaml")["templates"].get("villager_update")
-    if not tpl:
-        return {}
-    values = {"number": req.number, "status": req.status_label, "remark": text, "now": fmt_local(utcnow(), True),
-              "village": req.village.name if req.village else "", "team_short": "", "summary": req.text,
-              "due": fmt_local(req.due_at, True)}
-    data = {}
-    for key, expr in tpl["fields"].items():
-        try:
-            data[key] = {"value": _clip(key, expr.format(**values))}
-        except (KeyError, IndexError):
-            data[key] = {"value": ""}
-    return {"template_id": tpl["template_id"], "data": data, "url": ""}

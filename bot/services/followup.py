@@ -138,7 +138,7 @@ def cadre_command(session: Session, res, member: Member | None, villager: Villag
     if cmd.name == "accept":
         return accept(session, res, member, req, now, fx), fx
     if cmd.name == "progress":
-        return progress(session, member, req, cmd.text, now), fx
+        return progress(session, res, member, req, cmd.text, now, fx), fx
     if cmd.name == "resolve":
         return resolve(session, res, member, req, cmd.text, now, fx), fx
     if cmd.name == "return":
@@ -172,7 +172,7 @@ def accept(session, res, member, req, now, fx: Effects, actor: str | None = None
         _event(session, r, "accepted", actor or actor_of(member), now, **({"with": req.number} if r is not req else {}))
         fx.outbox_ids += notify.queue_villager(
             session, r, "accepted",
-            texts.V_ACCEPTED.format(number=r.number, team=req.village.name + team, due=fmt_local(req.due_at)),
+            texts.V_ACCEPTED_ABOUT.format(about=notify.about(r), team=req.village.name + team, due=fmt_local(req.due_at)),
             res.settings.public_url, remark=f"{team}已签收")
     return texts.ACCEPTED.format(number=req.number, due=fmt_local(req.due_at), short=_short(req.number))
 
@@ -183,13 +183,23 @@ def cluster(session: Session, req: Request, statuses=ACTIVE) -> list[Request]:
                                                       Request.status.in_(statuses)).order_by(Request.id)))
 
 
-def progress(session, member, req, text, now, actor: str | None = None) -> str:
+def progress(session, res, member, req, text, now, fx: Effects, actor: str | None = None) -> str:
+    """The cadre's 进展: on the timeline, and sent on to the villager (and to the villagers of
+    the request's open duplicates), each naming their own request."""
     text = clean_text(text)
     if not text:
         return texts.NEED_TEXT.format(what="进展情况", example=f"进展 {_short(req.number)} 已联系电工明天来修")
     if req.status not in ACTIVE:
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="汇报进展")
-    _event(session, req, "progress", actor or actor_of(member), now, text=text[:1000])
+    team = req.village.name + team_names().get(req.kind or "", "工作队")
+    for r in [req] + cluster(session, req):
+        ev = RequestEvent(request_id=r.id, kind="progress", actor=actor or actor_of(member), created_at=now,
+                          data=dict(text=text[:1000], **({"with": req.number} if r is not req else {})))
+        session.add(ev)
+        session.flush()  # the event's id: one message per progress report
+        fx.outbox_ids += notify.queue_villager(
+            session, r, "progress", texts.V_PROGRESS.format(about=notify.about(r), progress=text[:600], team=team),
+            res.settings.public_url, remark=text, tag=f"@{ev.id}")
     return texts.PROGRESS_NOTED.format(number=req.number)
 
 
@@ -207,7 +217,7 @@ def resolve(session, res, member, req, text, now, fx: Effects, actor: str | None
         _event(session, r, "resolved", actor or actor_of(member), now, text=text[:1000],
                **({"with": req.number} if r is not req else {}))
         fx.outbox_ids += notify.queue_villager(
-            session, r, "resolved", texts.V_RESOLVED.format(number=r.number, resolution=text[:300]),
+            session, r, "resolved", texts.V_RESOLVED_ABOUT.format(about=notify.about(r), resolution=text[:300]),
             res.settings.public_url, remark=text)
         fx.schedule(now + timedelta(hours=cfg()["survey_after_hours"]), "survey", r.id, r.reopen_count)
     _expect_proof(session, member, req, now)
@@ -357,7 +367,7 @@ def send_survey(session: Session, res, req: Request, now: datetime) -> Effects:
     villager = session.get(Villager, req.villager_id)
     pending = [n for n in pending_ratings(villager.state) if n != req.number]
     villager.state = dict(villager.state or {}, rating_for=pending + [req.number])  # oldest first
-    fx.outbox_ids += notify.queue_villager(session, req, "survey", texts.V_SURVEY.format(number=req.number),
+    fx.outbox_ids += notify.queue_villager(session, req, "survey", texts.V_SURVEY_ABOUT.format(about=notify.about(req)),
                                            res.settings.public_url, remark="请回复1-5为办理打分")
     _event(session, req, "survey_sent", "system", now)
     fx.schedule(now + timedelta(hours=cfg()["survey_close_after_hours"]), "close_unanswered", req.id,
@@ -400,7 +410,7 @@ def rate(session: Session, res, req: Request, rating: int | None, satisfied: boo
     if req.status != "resolved":
         _forget_survey(villager, req.number)
         if req.status == "closed":
-            return texts.V_SURVEY_OVER + _next_survey(villager), fx
+            return texts.V_SURVEY_OVER + _next_survey(session, villager), fx
         return texts.WRONG_STATE.format(number=req.number, status=req.status_label, action="评价"), fx
     req.rating, req.satisfied = rating if rating is not None else (5 if satisfied else 1), satisfied
     _event(session, req, "rated", actor, now, rating=req.rating, satisfied=satisfied,
@@ -409,7 +419,7 @@ def rate(session: Session, res, req: Request, rating: int | None, satisfied: boo
     if satisfied:
         req.status, req.closed_at = "closed", now
         _event(session, req, "closed", "system", now, reason="satisfied")
-        return texts.V_THANKS_RATING.format(number=req.number) + _next_survey(villager), fx
+        return texts.V_THANKS_RATING_ABOUT.format(about=notify.about(req)) + _next_survey(session, villager), fx
     # unsatisfied: back to the team, one escalation level higher
     team = session.get(Team, req.team_id) if req.team_id else None
     req.reopen_count += 1
@@ -426,12 +436,16 @@ def rate(session: Session, res, req: Request, rating: int | None, satisfied: boo
                                                     remark="群众不满意，提级督办", level=req.escalation_level)
         schedule_followups(req, fx)
     team_name = (req.village.name + team_names().get(req.kind or "", "工作队")) if team else "村里"
-    return texts.V_REOPENED.format(number=req.number, team=team_name) + _next_survey(villager), fx
+    reply = texts.V_REOPENED_ABOUT.format(about=notify.about(req), team=team_name)
+    return reply + _next_survey(session, villager), fx
 
 
-def _next_survey(villager: Villager | None) -> str:
+def _next_survey(session: Session, villager: Villager | None) -> str:
     pending = pending_ratings(villager.state if villager is not None else None)
-    return texts.V_NEXT_SURVEY.format(number=pending[0]) if pending else ""
+    if not pending:
+        return ""
+    req = session.scalar(select(Request).where(Request.number == pending[0]))
+    return texts.V_NEXT_SURVEY_ABOUT.format(about=notify.about(req) if req is not None else pending[0])
 
 
 def cancel(session: Session, res, villager: Villager, fragment: str, now: datetime) -> tuple[str, Effects]:
@@ -451,7 +465,7 @@ def cancel(session: Session, res, villager: Villager, fragment: str, now: dateti
     if had_team:
         fx.outbox_ids += notify.queue_notifications(session, req, "cancelled", res.settings.public_url,
                                                     remark="群众已撤销")
-    return texts.V_CANCELLED.format(number=req.number), fx
+    return texts.V_CANCELLED_ABOUT.format(about=notify.about(req)), fx
 
 
 def due_for_sweep(session: Session, now: datetime, limit: int = 500) -> list[int]:

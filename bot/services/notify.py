@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,52 @@ def clip(key: str, value: str) -> str:
     if limit and len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
+
+
+SUMMARY_CHARS = 12
+_CLAUSE_END = "，,。；;！!？?、："  # not "." or ":" (3.5 米, 8:30)
+_TRIM = "\u0f0b \t\r\n，,。.；;！!？?、：:…~～—-（(【[“\"'‘"
+
+
+def summary(text: str | None, limit: int = SUMMARY_CHARS) -> str:
+    """A few words of the problem: the first `limit` characters of the villager's text, on one
+    line, cut cleanly with "…": at a clause end when there is one in the second half, else
+    between words or Tibetan syllables when the text has them; never before a combining sign,
+    never after punctuation."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= limit:
+        return text.rstrip(_TRIM) or text
+    cut = limit
+    while cut > 1 and _joins(text[cut]):
+        cut -= 1  # the next character belongs to the one before it
+    head = text[:cut]
+    clause = max(head.rfind(c) for c in _CLAUSE_END)
+    word = max(head.rfind(" "), head.rfind("\u0f0b") + 1)  # a space, or after a Tibetan tsheg
+    if clause >= limit // 2:
+        head = head[:clause]
+    elif _spelled(text[cut - 1]) and _spelled(text[cut]) and word >= limit // 2:
+        head = head[:word]  # not inside a (Latin, Tibetan …) word or syllable
+    return head.rstrip(_TRIM) + "…"
+
+
+def _spelled(ch: str) -> bool:
+    """A letter of a script that writes words with several letters (not a Chinese character)."""
+    return (ch.isalnum() or unicodedata.category(ch).startswith("M")) and not (
+        "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+
+
+def _joins(ch: str) -> bool:
+    return (unicodedata.category(ch).startswith("M") or ch in "\u200d\ufe0f\ufe0e"
+            or "\U0001f3fb" <= ch <= "\U0001f3ff")  # a skin tone belongs to its emoji
+
+
+def about(req) -> str:
+    """How every message to a villager names a request: its number and a few words of it,
+    e.g. "GC-2026-000123（路灯坏了好几盏…）"."""
+    from handlers import texts
+
+    words = summary(getattr(req, "text", "") or "")
+    return texts.ABOUT.format(number=req.number, summary=words) if words else req.number
 
 
 def template_payload(event: str, req: Request, public_url: str, remark: str = "") -> dict:
@@ -170,6 +217,23 @@ def queue_member_note(session: Session, member: Member, key: str, event: str, te
                                                 "time2": {"value": when}}}))
 
 
+TEMPLATE_SUMMARY_CHARS = 6  # thing3 holds 20 characters: a few words of the problem, the rest is the news
+
+
+def template_remark(req, remark: str) -> str:
+    """The `villager_update` template's 说明: which problem (a few words; the number has its own
+    field), then what happened."""
+    from handlers import texts
+
+    words = summary(getattr(req, "text", "") or "", TEMPLATE_SUMMARY_CHARS)
+    return texts.TEMPLATE_ABOUT.format(summary=words, remark=remark) if words else remark
+
+
+def villager_template(req: Request, public_url: str, remark: str) -> dict:
+    """The `villager_update` template for a message to the villager about `req`."""
+    return template_payload("villager_update", req, public_url, template_remark(req, remark))
+
+
 def queue_villager(session: Session, req: Request, event: str, text: str, public_url: str,
                    remark: str = "", tag: str = "") -> list[int]:
     """Tell the villager. The worker picks the channel at send time: a customer-service
@@ -178,7 +242,7 @@ def queue_villager(session: Session, req: Request, event: str, text: str, public
     villager = session.get(Villager, req.villager_id)
     if villager is None or not villager.subscribed:
         return []
-    template = template_payload("villager_update", req, public_url, remark or text)
+    template = villager_template(req, public_url, remark or text)
     template["url"] = links.rating_url(req.id, req.reopen_count or 0) if event == "survey" else ""
     oid = _add(session, dict(dedupe_key=f"req:{req.id}:{event}{tag}:c{req.reopen_count or 0}:villager",
                              request_id=req.id, event=event, recipient_openid=villager.openid,
@@ -187,4 +251,5 @@ def queue_villager(session: Session, req: Request, event: str, text: str, public
     return [oid] if oid else []
 
 
-__all__ = ["queue_notifications", "queue_villager", "recipients", "clip", "Township"]
+__all__ = ["queue_notifications", "queue_villager", "recipients", "clip", "summary", "about", "template_remark",
+           "villager_template", "Township"]

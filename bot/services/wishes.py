@@ -197,7 +197,7 @@ def approve(session: Session, res, wish: Wish, member: Member, public_text: str,
            edited=edited)
     req = session.get(Request, wish.request_id)
     fx.outbox_ids += notify.queue_villager(session, req, "wish_approved",
-                                           texts.V_WISH_APPROVED.format(number=req.number),
+                                           texts.V_WISH_APPROVED_ABOUT.format(about=notify.about(req)),
                                            res.settings.public_url, remark="已发布到心愿墙")
     return "已通过审核，心愿已发布到心愿墙。", fx
 
@@ -213,8 +213,8 @@ def decline(session: Session, res, wish: Wish, member: Member, reason: str, now:
     _set_status(session, wish, "declined", now)
     _event(session, wish, "wish_declined", _actor(member), now, reason=reason)
     req = session.get(Request, wish.request_id)
-    fx.outbox_ids += notify.queue_villager(session, req, "wish_declined",
-                                           texts.V_WISH_DECLINED.format(number=req.number, reason=reason),
+    fx.outbox_ids += notify.queue_villager(session, req, "wish_declined", texts.V_WISH_DECLINED_ABOUT.format(
+                                               about=notify.about(req), reason=reason),
                                            res.settings.public_url, remark=f"未通过：{reason}")
     return "已退回，村民会收到原因。", fx
 
@@ -345,7 +345,7 @@ def claim(session: Session, res, wish_id: int, claimer: Claimer, now: datetime) 
     url = res.settings.public_url
     fx.outbox_ids += notify.queue_villager(
         session, req, f"wish_claimed{wish.claim_seq}",
-        texts.V_WISH_CLAIMED.format(number=req.number, claimer=claimer.name, due=fmt_local(due)), url,
+        texts.V_WISH_CLAIMED_ABOUT.format(about=notify.about(req), claimer=claimer.name, due=fmt_local(due)), url,
         remark=f"{claimer.name}已认领")
     fx.outbox_ids += _tell_cadres(session, req, wish, "wish_claimed", f"{claimer.name}认领", tag=str(wish.claim_seq))
     fx.schedule(reminder_at(wish) + timedelta(seconds=1), "wish_claim_check", wish.id, wish.claim_seq)
@@ -395,7 +395,7 @@ def check_claim(session: Session, res, wish: Wish, seq: int | None, now: datetim
             text = texts.C_WISH_RELEASED.format(number=req.number)
             fx.outbox_ids += _tell(session, req, recipients, "wish_released", text, "已超时，重新发布", tag, old)
             fx.outbox_ids += notify.queue_villager(session, req, f"wish_released{tag}",
-                                                   texts.V_WISH_RELEASED.format(number=req.number),
+                                                   texts.V_WISH_RELEASED_ABOUT.format(about=notify.about(req)),
                                                    res.settings.public_url, remark="重新发布到心愿墙")
         return fx
     if now >= reminder_at(wish) and wish.claim_reminded_at is None:
@@ -441,7 +441,8 @@ def fulfil(session: Session, res, wish: Wish, claimer: Claimer, note: str, media
     _event(session, wish, "wish_fulfilled", claimer.actor, now, note=note[:500] if note else "",
            media_id=media_id, url=url)
     fx.outbox_ids += notify.queue_villager(
-        session, req, "wish_fulfilled", texts.V_WISH_FULFILLED.format(number=req.number, claimer=wish.claimer_name),
+        session, req, "wish_fulfilled", texts.V_WISH_FULFILLED_ABOUT.format(
+            about=notify.about(req), claimer=wish.claimer_name),
         res.settings.public_url, remark=f"{wish.claimer_name}已送达，请确认")
     fx.outbox_ids += _tell_cadres(session, req, wish, "wish_fulfilled", f"{wish.claimer_name}已送达")
     return texts.WISH_FULFILLED.format(number=req.number), fx

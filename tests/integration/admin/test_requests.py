@@ -102,7 +102,8 @@ def test_writing_to_the_villager_goes_through_the_outbox_to_wechat(client, wx, r
     act(client, number, "message", text="明天上午来修，请在家等候")
     with res.db.session() as s:
         row = s.scalar(select(Outbox).where(Outbox.event == "admin_message"))
-        assert row.recipient_openid.startswith("oVillager1") and row.payload["text"] == "明天上午来修，请在家等候"
+        assert row.recipient_openid.startswith("oVillager1") and "明天上午来修，请在家等候" in row.payload["text"]
+        assert f"{number}（路灯坏了晚上看不见）" in row.payload["text"]  # names the request
     drain(res)
     import requests
 
