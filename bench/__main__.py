@@ -399,6 +399,12 @@ def notes(result: dict) -> list[str]:
                            f"starved); latency still counts from the scheduled time.")
     for r in result["runs"]:
         for ph in r["phases"]:
+            for kind, shown in (ph.get("error_examples") or {}).items():
+                out.append(f"{r['label']} {ph['label']}: {ph['errors'].get(kind, len(shown))} × {kind}, e.g. "
+                           + "; ".join(f"{e['kind']} 「{e['sent']}」 → 「{e['reply']}」" for e in shown[:3])
+                           + " (what the app answered: these count against the p99 verdict's zero-error rule).")
+    for r in result["runs"]:
+        for ph in r["phases"]:
             late = ph.get("ok_over_5s", 0) + ph["errors"].get("overload_not_sent", 0)
             if late:
                 out.append(f"{r['label']} {ph['label']}: {late} requests were answered after more than 5 s or "
