@@ -1,11 +1,14 @@
 """`make bench` = `python -m bench`: Cunsheng's benchmarks (docs/benchmarks.md).
 
-Parts (`--only PART`, repeatable; the default runs webhook, nlp and followup):
+Parts (`--only PART`, repeatable; the default runs webhook, nlp, dialog and followup):
 - webhook: the bare wechatpy handler (baseline), Cunsheng on SQLite + embedded Redis, and
   Cunsheng on PostgreSQL + the Redis server (skipped with a note when either is
   unreachable); then an in-process cProfile of the webhook on SQLite (bench/profile.py;
   `--no-profile` skips it). `--only bare|sqlite|postgres` runs single webhook targets.
 - nlp (issue 3): `bench.nlp_bench.run()` when that module exists and works.
+- dialog (issue 11): classification alone and classification plus the villager dialog
+  (`handlers.handle` as bot/services/intake.py calls it) on one core, over a varied message
+  mix with realistic contexts, next to jieba's bare lcut (bench/dialog_bench.py).
 - followup (issue 4): webhook → worker → cadre's template message at the fake WeChat API
   (bench/followup_bench.py).
 - admin (issue 5): PostgreSQL seeded with 1 M requests, inbox/request/dashboard p95 and
@@ -31,7 +34,7 @@ from bench import report  # noqa: E402
 from bench.backends import Backend, Unavailable, postgres_backend, sqlite_backend  # noqa: E402
 from bench.load import UsageMeter, closed_loop, latency_summary, open_loop, wait_quiet  # noqa: E402
 from bench.machine import describe  # noqa: E402
-from bench.messages import Factory, check_reply, openids, villages, wechat  # noqa: E402
+from bench.messages import Factory, check_reply, followup_act, openids, villages, wechat  # noqa: E402
 from bench.servers import ROOT, Gunicorn, gunicorn_options  # noqa: E402
 
 P99_TARGET_MS = 100.0
@@ -51,7 +54,9 @@ def parse_args(argv):
     p.add_argument("--closed-seconds", type=float, default=15.0)
     p.add_argument("--warmup-seconds", type=float, default=3.0)
     p.add_argument("--villagers", type=int, default=200, help="distinct openids, bound during warm-up")
-    p.add_argument("--only", choices=["webhook", "bare", "sqlite", "postgres", "nlp", "followup", "admin"],
+    p.add_argument("--webhook-followups", type=float, default=0.15,
+                   help="share of webhook messages that chase or supplement the villager's earlier problem (0.15)")
+    p.add_argument("--only", choices=["webhook", "bare", "sqlite", "postgres", "nlp", "dialog", "followup", "admin"],
                    action="append",
                    help="run only these parts or webhook targets (repeatable); the ratio target needs bare too")
     p.add_argument("--admin-rows", type=int, default=None,
@@ -74,10 +79,10 @@ def parse_args(argv):
         if a.admin_rows is None and "admin" in (a.only or []):
             a.admin_rows = 50_000
     only = set(a.only or [])
-    a.parts = [p for p in ("webhook", "nlp", "followup", "admin")
+    a.parts = [p for p in ("webhook", "nlp", "dialog", "followup", "admin")
                if (p in only) or (p == "webhook" and only & {"bare", "sqlite", "postgres"})]
     if not only:
-        a.parts = ["webhook", "nlp", "followup"]
+        a.parts = ["webhook", "nlp", "dialog", "followup"]
     if a.admin_rows is not None and "admin" not in a.parts:
         a.parts.append("admin")
     if a.admin_rows is None:
@@ -89,11 +94,23 @@ def parse_args(argv):
 # ---- one target --------------------------------------------------------------------------
 def summarize(label: str, samples, start: float, meter, conns: dict, expect: str, wx, extra: dict) -> dict:
     errors: Counter = Counter()
+    follow: Counter = Counter()
+    examples: dict[str, list] = {}
     lat, service, lag = [], [], []
     for s in samples:
         err = s.error or check_reply(wx, s.msg, s.status, s.body, expect)
+        if s.msg.kind == "followup":
+            follow["sent"] += 1
+            if not err:
+                follow[followup_act(wx.open_reply(s.body).get("Content", ""))] += 1
         if err:
             errors[err] += 1
+            if err.startswith("reply_") and len(examples.setdefault(err, [])) < 5:
+                try:
+                    said = wx.open_reply(s.body).get("Content", "")
+                except Exception:  # noqa: BLE001
+                    said = "(undecryptable)"
+                examples[err].append({"kind": s.msg.kind, "sent": s.msg.content[:60], "reply": said[:120]})
             continue
         lat.append(s.done - s.due)
         service.append(s.done - s.sent)
@@ -106,7 +123,7 @@ def summarize(label: str, samples, start: float, meter, conns: dict, expect: str
     other = max(0.0, u.machine_cpu - u.server_cpu - u.backend_cpu - u.generator_cpu)
     return {
         "label": label, **extra, "sent": len(samples), "ok": ok, "errors_total": sum(errors.values()),
-        "errors": dict(errors), "elapsed_s": round(elapsed, 3),
+        "errors": dict(errors), "followups": dict(follow), "error_examples": examples, "elapsed_s": round(elapsed, 3),
         "throughput_rps": round(ok / elapsed, 2) if elapsed > 0 else 0.0,
         "latency_ms": latency_summary(lat),
         "ok_over_5s": sum(1 for x in lat if x > 5.0),  # WeChat gives up after 5 s and retries
@@ -134,7 +151,7 @@ def run_target(key: str, label: str, app: str, env: dict, args, expect: str, bac
     run = {"key": key, "label": label, "app": app, "phases": [], "warmup": {}}
     try:
         ids = openids(key[:2].upper(), args.villagers)
-        fac = Factory(server.host, ids)
+        fac = Factory(server.host, ids, followup_share=args.webhook_followups if backend is not None else 0.0)
         host, port = "127.0.0.1", server.port
         pids = server.pids()
         backend_proc = backend.is_backend_process if backend is not None else None
@@ -289,6 +306,7 @@ def _main(args) -> int:
     result = {
         "benchmark": "webhook", "started_utc": started.strftime("%Y-%m-%d %H:%M:%S UTC"), "machine": machine,
         "config": {"endpoint": "POST /wechat/demo", "mode": "safe (AES)", "message": "text, unique MsgId",
+                   "followup_share": args.webhook_followups,
                    "villages": villages(), "villagers": args.villagers, "rate": args.rate,
                    "open_seconds": args.open_seconds, "open_threads": args.open_threads, "clients": args.clients,
                    "closed_seconds": args.closed_seconds, "warmup_seconds": args.warmup_seconds,
@@ -379,6 +397,12 @@ def notes(result: dict) -> list[str]:
             if ph["mode"] == "open" and lag is not None and lag > 10:
                 out.append(f"{r['label']} {ph['label']}: generator lag p99 {lag} ms (threads all busy or CPU "
                            f"starved); latency still counts from the scheduled time.")
+    for r in result["runs"]:
+        for ph in r["phases"]:
+            for kind, shown in (ph.get("error_examples") or {}).items():
+                out.append(f"{r['label']} {ph['label']}: {ph['errors'].get(kind, len(shown))} × {kind}, e.g. "
+                           + "; ".join(f"{e['kind']} 「{e['sent']}」 → 「{e['reply']}」" for e in shown[:3])
+                           + " (what the app answered: these count against the p99 verdict's zero-error rule).")
     for r in result["runs"]:
         for ph in r["phases"]:
             late = ph.get("ok_over_5s", 0) + ph["errors"].get("overload_not_sent", 0)

@@ -66,7 +66,7 @@ class Message:
     """One prepared POST: the raw HTTP/1.1 request, and what its reply must contain."""
 
     raw: bytes
-    kind: str  # "text" or "subscribe"
+    kind: str  # "text", "followup" (a chase or supplement, issue 11) or "subscribe"
     content: str
 
 
@@ -81,7 +81,7 @@ class Factory:
     i lives in village i % V (bound by its QR scene); message k carries the k-th corpus
     problem (cycling) from a random villager."""
 
-    def __init__(self, host: str, ids: list[str], seed: int = 20261125):
+    def __init__(self, host: str, ids: list[str], seed: int = 20261125, followup_share: float = 0.0):
         self.host = host
         self.ids = ids
         self.villages = villages()
@@ -89,6 +89,11 @@ class Factory:
         self.wx = wechat()
         self.rng = random.Random(seed)
         self.k = 0
+        # issue 11: a share of the messages are a villager's follow-up (催办 / 补充) to a problem
+        # they sent at least FOLLOWUP_LAG messages earlier (so that its request exists)
+        self.followup_share = followup_share
+        self.history: list[tuple[str, str]] = []  # (openid, problem) in sending order
+        self.followups = 0
 
     def village_of(self, openid: str) -> str:
         return self.villages[self.ids.index(openid) % len(self.villages)]
@@ -100,17 +105,55 @@ class Factory:
 
     def next_text(self) -> tuple[str, str]:
         """(openid, content) of the next message."""
+        return self._next()[:2]
+
+    def _next(self) -> tuple[str, str, str]:
+        ready = len(self.history) - FOLLOWUP_LAG
+        if self.followup_share and ready > 0 and self.rng.random() < self.followup_share:
+            openid, problem = self.history[self.rng.randrange(ready)]
+            self.followups += 1
+            return openid, followup_text(problem, self.rng), "followup"
         content = self.texts_[self.k % len(self.texts_)]
         self.k += 1
-        return self.rng.choice(self.ids), content
+        openid = self.rng.choice(self.ids)
+        self.history.append((openid, content))
+        return openid, content, "text"
 
     def text(self) -> Message:
-        openid, content = self.next_text()
+        openid, content, kind = self._next()
         d = self.wx.deliver(self.wx.text(openid, content))
-        return Message(_raw(self.host, d.query, d.body), "text", content)
+        return Message(_raw(self.host, d.query, d.body), kind, content)
 
     def texts(self, n: int) -> list[Message]:
         return [self.text() for _ in range(n)]
+
+
+FOLLOWUP_LAG = 150  # messages: 3 s at 50 req/s, far longer than a request takes to commit
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+CHASES = ("{m}的事都三天了还没人来，到底什么时候管", "催一下，{m}怎么还没人管", "{m}到底啥时候能解决，等了好几天了")
+SUPPLEMENTS = ("补充一下，{m}就在村委会旁边那一段", "对了，{m}是在小学门口东边")
+
+
+def followup_text(problem: str, rng: random.Random) -> str:
+    """A chase (2 in 3) or a supplement about `problem`, naming its matter by its first Han
+    characters: the dialog takes it as a chase or supplement of that open request (or asks
+    which one, listing the numbers, when several of the villager's requests share the words)."""
+    m = "".join(_HAN.findall(problem))[:6]
+    pool = CHASES if rng.random() < 2 / 3 else SUPPLEMENTS
+    return rng.choice(pool).format(m=m)
+
+
+def followup_act(content: str) -> str:
+    """What the service's reply to a follow-up says it did (handlers/texts.py wording)."""
+    if content.startswith("已帮您催办"):
+        return "chase"
+    if content.startswith("已把您补充的内容"):
+        return "supplement"
+    if "哪一件" in content or "哪件" in content:
+        return "asked_which"
+    if REQUEST_NUMBER.search(content):
+        return "new_or_other_with_number"
+    return "other"
 
 
 def check_reply(wx: WeChatServer, msg: Message, status: int | None, body: bytes, expect: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The parts of `make bench` after the webhook: nlp (issue 3), followup (issue 4), admin (issue 5).
+"""The parts of `make bench` after the webhook: nlp (issue 3), dialog (issue 11), followup (issue 4),
+admin (issue 5).
 
 Each part runs in a try/except (a failure is recorded in its result and the others still
 run) and writes bench/results/<part>-<stamp>.json and .md, headed by the machine it ran on.
@@ -143,6 +144,13 @@ def run_parts(args, tmp: Path, stamp: str, machine: dict, log) -> list[Path]:
 
         written += _run_part("nlp", "Routing model benchmark (issue 3)", "## Routing model (issue 3)", nlp_run,
                              lambda _res: box["lines"], started, machine, stamp, log)
+    if "dialog" in args.parts:
+        from bench import dialog_bench
+
+        log("dialog: classification and classification + villager dialog, one core")
+        written += _run_part("dialog", "Dialog benchmark (issue 11)", "## Classification plus dialog (issue 11)",
+                             lambda: dialog_bench.run(tmp, stamp), dialog_bench.markdown, started, machine, stamp,
+                             log)
     if "followup" in args.parts:
         from bench import followup_bench
 

@@ -41,6 +41,15 @@ def markdown(result: dict) -> str:
                f"{100 * (m['logical_cpus'] or 1)}%): app = gunicorn master + workers, db+redis = the run's "
                f"PostgreSQL backends and Redis server, generator = this benchmark, other = everything else on "
                f"the machine; app CPU ms/req = app CPU ÷ requests that reached it.")
+    fu = [(run["label"], ph["label"], ph["followups"]) for run in result["runs"] for ph in run["phases"]
+          if ph.get("followups")]
+    if fu:
+        out.append("")
+        out.append(f"Follow-ups (issue 11): {100 * cfg.get('followup_share', 0):.0f}% of Cunsheng's messages are a "
+                   f"chase (催办) or supplement (补充) of a problem the same villager sent ≥ 150 messages earlier "
+                   f"(`bench.messages.followup_text`); their replies must name a request number too. What the replies "
+                   f"said: " + "; ".join(f"{a} {b}: " + ", ".join(f"{k} {v}" for k, v in f.items()) for a, b, f in fu)
+                   + ".")
     out += [""] + table(result["runs"]) + ["", "## Targets", ""]
     for v in result["verdicts"]:
         out.append(f"- **{'PASS' if v['pass'] else 'FAIL'}** {v['text']}")
@@ -87,6 +96,7 @@ def write(result: dict, stamp: str) -> tuple[Path, Path]:
 
 
 PARTS = (("webhook", "Webhook (POST /wechat/demo)"), ("nlp", "Routing model (issue 3)"),
+         ("dialog", "Classification plus dialog (issue 11)"),
          ("followup", "Follow-through (issue 4)"), ("admin", "Admin console, 1 M requests (issue 5)"))
 
 
