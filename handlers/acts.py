@@ -29,7 +29,7 @@ _ACK_WHOLE = re.compile(
     r"(嗯嗯|嗯|哦哦|哦|好)?(好的|好滴|好嘞|行的|收到|收到了|知道了|明白了|晓得了|了解了?|懂了)"
     r"(好的|收到|谢谢|了|啊|呀|哈|嗯|啦|哦)*((那|那我|我)(就)?(再)?等着|等(你们的?)?消息)?(了|啊|呀|哈)*"
 )
-_FIXED = re.compile(r"(修|弄|搞|办|处理|解决|装|换|拉|清|送|通)(好|完|走|掉|干净|上)了|已经(好|通|亮|来|到)了|(亮|通|来|到)了")
+_FIXED = re.compile(r"(修|弄|搞|办|处理|解决|装|换|拉|清|送|通)(好|完|走|掉|干净|上)了|已经(好|通|亮|来|到)了|(亮|通|(?<![起出进过回])来|到)了")
 _NOT_FIXED = re.compile(
     r"(没|没有|未|还没|还没有|并没|不)(修|弄|搞|办|处理|解决|好|来|通|亮|到|拉|管)|又(坏|不|停|漏|堵|断|没|出)|还是(不|没|坏|老样子)|"
     r"坏了|不行|不好用|不能用|不满意|有问题|出问题|怎么|咋|为什么|为啥|啥时候|什么时候|吗[？?]?$|[？?]"
@@ -132,6 +132,7 @@ FINISHED_DAYS = 7  # requests finished this recently can be thanked for or asked
 SUPPLEMENT_RECENT_MINUTES = 24 * 60  # a place or detail without a cue joins a request this young
 ANSWER_HOURS = 72  # the question a person asked stays open this long
 MAX_PARTS = 5  # at most this many requests from one message
+SPLIT_READ_PIECES = 3 * MAX_PARTS  # pieces of a long message classified one by one
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ def is_thanks(text: str) -> bool:
         return True
     if _NOT_FIXED.search(c) or _QUESTION.search(t) or _CHASE_CUE.search(c) or _NEW_ITEM.search(c):
         return False
+    if _PROBLEM_WORDS.search(_FIXED.sub("", c)) or "没钱" in c:
+        return False  # 儿子生病了没钱治，谢谢！ / 吵架了 谢谢书记: a problem said politely
     if len(c) > 40:
         return False
     if _THANKS_CUE.search(c):
@@ -379,8 +382,11 @@ def split_problems(text: str, classify, threshold: float) -> tuple[tuple[str, ob
     pieces = [p for p in pieces if p and len(_HAN.findall(p)) >= 4]
     if len(pieces) < 2:
         return ()
+    # a long letter: the first pieces are read one by one, the rest goes with the last problem
+    # (nothing is dropped; each piece costs a classification)
+    read, rest = pieces[:SPLIT_READ_PIECES], pieces[SPLIT_READ_PIECES:]
     groups: list[list] = []  # [label, [texts], classification]
-    for piece in pieces:
+    for piece in read:
         c = classify(piece)
         label = c.label if c.intent in ("problem", "wish") and c.confidence >= max(threshold, 0.5) else None
         if label is None or not has_matter(piece):
@@ -400,6 +406,7 @@ def split_problems(text: str, classify, threshold: float) -> tuple[tuple[str, ob
     labelled = [g for g in groups if g[0] is not None]
     if len(labelled) < 2:
         return ()
+    labelled[-1][1].extend(rest)
     if len(labelled) > MAX_PARTS:  # beyond that, the rest stays with the last one
         for g in labelled[MAX_PARTS:]:
             labelled[MAX_PARTS - 1][1].extend(g[1])

@@ -7,6 +7,7 @@ priors (``priors.py``) and rules (``rules.py``) for intent, priority and tier.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -467,6 +468,7 @@ class Router:
 
 
 _routers: dict[str, Router] = {}
+_default_router: dict[str | None, "Router"] = {}  # CUNSHENG_VAR_DIR → its default router
 _routers_lock = threading.Lock()
 
 
@@ -495,6 +497,13 @@ def get_router(model_dir: str | Path | None = None, *, faq=None) -> Router:
     ``nlp.faq.FaqIndex``), when given, is attached to the cached router: from
     then on a question it answers is classified with intent 'faq'.
     """
+    if model_dir is None:  # the hot path (every webhook message): no filesystem calls
+        env = os.environ.get("CUNSHENG_VAR_DIR")
+        router = _default_router.get(env)
+        if router is not None:
+            if faq is not None:
+                router.faq = faq
+            return router
     root = Path(model_dir) if model_dir else paths.models_dir()
     root = root.resolve()
     key = str(root)
@@ -506,6 +515,8 @@ def get_router(model_dir: str | Path | None = None, *, faq=None) -> Router:
                 root.mkdir(parents=True, exist_ok=True)
                 router = Router(root, _load_or_train(root))
                 _routers[key] = router
+    if model_dir is None:
+        _default_router[os.environ.get("CUNSHENG_VAR_DIR")] = router
     if faq is not None:
         router.faq = faq
     return router

@@ -85,6 +85,12 @@ def test_an_acknowledgement_lands_on_the_open_request():  # class: 好的 after 
     assert say("好的知道了", opens=[LIGHT]).actions == [Thanks(LIGHT.number, "好的知道了")]
 
 
+@pytest.mark.parametrize("text", ["儿子生病了没钱治，谢谢！", "吵架了 谢谢书记", "两家人打起来了", "我家马驹子站不起来了"])
+def test_a_problem_said_politely_is_not_thanks(text):  # class: 谢谢 at the end, 起来了 as 来了 (bench found)
+    assert not acts.is_thanks(text)
+    assert "CreateRequest" in kinds(say(text))
+
+
 def test_thanks_with_another_matter_is_a_new_request():  # class: 谢谢 还有个事 … became thanks
     out = say("谢谢 还有个事 我们巷子里垃圾箱满了好几天没人倒", recent=[DONE_LIGHT])
     assert out.act == "new" and "CreateRequest" in kinds(out)
