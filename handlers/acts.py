@@ -50,7 +50,8 @@ _CHASE_CUE = re.compile(
     r"都[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|月|礼拜)了|等了[一二两三四五六七八九十几好\d]{0,3}(天|星期|周|个月|月|礼拜|半天|好久|很久)|"
     r"催(一下|一催|促|办)?|快点|赶紧|赶快|抓紧|没人管|没人来|没有人来|没人理|没人问|不管了|拖(了|着)|一直没|一直不|"
     r"好几天了?还|还要等多久|要等到什么时候|多久才|有没有人管|有人管(吗|没)|管不管|"
-    r"[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|礼拜)了|人呢|说好的|还是没|还是不|还没弄|还没好|"
+    r"^[一二两三四五六七八九十几好\d]{1,3}(天|个星期|星期|周|个月|礼拜)了|人呢|说好的|还是没|还是不|还没弄|还没好|还不来|"
+    r"到底(咋|怎么|谁|啥)|说了(几|好几|多少|三|两)遍|跑了(两|几|好几|三)趟|等了多少天|一个人(都|也)不来|"
     r"快(点|些)?(过)?来|再不来|等不及|是不是忘了|给不给|修不修|查了没|有人认领了?没|^.{1,8}(的事)?呢$"
 )
 _REFERS_BACK = re.compile(r"上次|之前|前几天|前天|昨天|上回|那天|早上|刚才|刚刚")
@@ -72,7 +73,7 @@ _GENERIC = re.compile(
     r"谢谢|辛苦|麻烦|书记|主任|领导|干部|同志|工作队|村里|赶紧|赶快|快点|抓紧|一直|好几|已经|现在|能不能|可以|"
     r"摆设|干不干事|干事|办事|有用没用|有没有用|有用|没用|白说|帮帮忙|帮忙|想反映|反映一下|看看|知道的|知道|礼拜|"
     r"星期|问一下|您好|你好|喂|负责|出了事|人呢|算了|是不是|忘了|村声|这个|一个|好几个|几个|要说|嘛|不办|啥事|都不|"
-    r"等不及|等着|我的|我们的|咱的|回事|几遍|说了|我有|有个|有件|有点|"
+    r"等不及|等着|我的|我们的|咱的|回事|几遍|说了|我有|有个|有件|有点|不行|不好使|不管用|不灵|怎么了|没人管|"
     r"[了啊呀吧呢吗嘛哦嗯的都又也还就在是给和跟把天几一二两三多久等快点催拖来去过到能会要想请问事个位件次呀啦喽哈嘞]"
 )
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -81,7 +82,7 @@ _KEY_CHARS = frozenset("水电路灯桥网羊牛草粪厕狗火气暖房墙井�
 
 # a remark with nothing to do: 发错了, 算了, 这样啊, 就是问个好 (no problem words with it)
 _CHATTER = re.compile(
-    r"^(哦|噢|嗯|唉|哎|哈|呵|那|不好意思|对不起|没事|好吧|行吧)*(发错了|弄错了|按错了|记错了|搞错了|算了|试一下|试试|测试|"
+    r"^(哦|噢|嗯|唉|哎|哈|呵|那|是我|我|不好意思|对不起|没事|好吧|行吧)*(发错了|弄错了|按错了|记错了|搞错了|算了|试一下|试试|测试|"
     r"这样啊|这样呀|原来(是)?这样|原来如此|问个好|就是问个好|没事了?|没什么事|没啥事)"
 )
 
@@ -123,6 +124,16 @@ def cancel_target(text: str, ctx: Context) -> Act | None:
     return None
 
 
+# asks how a matter stands, without impatience: 我那个桥的事办完了吗, 水的事咋样了
+_PROGRESS_QUESTION = re.compile(r"(办|修|弄|处理|解决|搞)(完|好)了?(吗|没|没有|没得)|(怎么样|咋样|如何)了|进展(如何|怎样|怎么样)|"
+                                r"到哪(一步)?了|有(结果|消息|回音)了?(吗|没)")
+
+
+def is_progress_question(text: str) -> bool:
+    c = compact(text)
+    return len(c) <= 30 and bool(_PROGRESS_QUESTION.search(c)) and not _problem_words(_PROGRESS_QUESTION.sub("", c))
+
+
 def is_chatter(text: str) -> bool:
     c = compact(text)
     return bool(c) and len(c) <= 24 and bool(_CHATTER.search(c)) and not _problem_words(text)
@@ -147,14 +158,23 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+# the typos that hide a cue or a matter (倒底 → 到底, 拉圾 → 垃圾)
+_TYPOS = (("倒底", "到底"), ("啥时侯", "啥时候"), ("什么时侯", "什么时候"), ("拉圾", "垃圾"), ("路等", "路灯"),
+          ("地保", "低保"), ("阿门了", "怎么了"), ("阿么了", "怎么了"))
+
+
 def compact(text: str) -> str:
-    return re.sub(r"[^\w\u0f00-\u0fff]+", "", _norm(text)).replace("_", "")
+    c = re.sub(r"[^\w\u0f00-\u0fff]+", "", _norm(text)).replace("_", "")
+    for wrong, right in _TYPOS:
+        if wrong in c:
+            c = c.replace(wrong, right)
+    return c
 
 
 def matter(text: str) -> str:
     """The words that say which matter it is: the message without cue and generic words."""
     c = compact(text)
-    for pattern in (_CHASE_CUE, _SUPPLEMENT_CUE, _THANKS_CUE, _FIXED):
+    for pattern in (_CHASE_CUE, _EXPLICIT_SUPPLEMENT, _THANKS_CUE, _FIXED):  # places (门口, 旁边) stay: they match
         c = pattern.sub("", c)
     return _GENERIC.sub("", c)
 
@@ -249,7 +269,7 @@ _NOT_A_CHASE = re.compile(r"^(不用|不需要)(催|管)")
 
 def is_vague(text: str, c) -> bool:
     """No matter named at all: 我家那个事你们到底管不管, 怎么还没人来, 那个事咋样了."""
-    if has_matter(text):
+    if has_matter(_uncued(text)):
         return False
     compacted = compact(text)
     return bool(compacted) and bool(_HAN.search(compacted)) and getattr(c, "intent", "problem") in (
@@ -356,7 +376,7 @@ def supplement(text: str, c, ctx: Context, kind: str = "text") -> Act | None:
         return None
     if own and has_matter(text):
         return None  # a problem of its own that shares nothing with an open request: new
-    if has_matter(text) and label and latest.kind and label != latest.kind and confidence >= 0.8:
+    if has_matter(text) and not explicit and label and latest.kind and label != latest.kind and confidence >= 0.8:
         return None  # confidently another team's matter (农家书屋 after a sick sheep)
     if has_matter(text) and not cue and not young:
         return None
@@ -433,4 +453,4 @@ def pending_question(ctx: Context, now_minutes: float | None = None) -> dict | N
 
 
 __all__ = ["Act", "is_thanks", "thanks_target", "chase_or_vague", "supplement", "split_problems",
-           "pending_question", "is_chatter", "is_greeting", "cancel_target", "has_matter", "best_match", "overlap", "is_new_item", "states_own_problem"]
+           "pending_question", "is_chatter", "is_progress_question", "is_greeting", "cancel_target", "has_matter", "best_match", "overlap", "is_new_item", "states_own_problem"]

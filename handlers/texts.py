@@ -124,6 +124,7 @@ RATING_WORDS_BAD = {"不满意", "很不满意", "非常不满意", "没解决",
 # cues inside a short free-text answer; a negative cue wins over a positive one
 RATING_CUES_BAD = ("没解决", "没有解决", "未解决", "没修好", "没有修好", "没弄好", "没办好", "没处理", "还没", "还是",
                    "不行", "不满意", "没人来", "没有人来", "没人管", "不好", "没用", "根本")
+RATING_CUES_SO_SO = ("一般", "还行", "凑合", "马马虎虎", "基本满意", "差不多")  # a 3: neither
 RATING_CUES_GOOD = ("解决了", "已解决", "好了", "满意", "不错", "谢谢", "感谢", "挺好", "很好", "可以", "修好")
 
 # ---- the micro-wish board (微心愿) ----------------------------------------------------------
@@ -167,6 +168,7 @@ CHASED = "已帮您催办 {number}（{summary}）。\n现在{status}，由{team}
 CHASED_AGAIN_NOTE = "\n几小时内已经提醒过工作队，这次的催办也已记下。"
 ASK_WHICH_MATTER = "请问您说的是哪一件？请回复序号：\n{options}\n如果是新的问题，请直接说一说是什么事。"
 ASK_WHAT = "请问是什么事？请具体说一说遇到了什么问题、在哪里，我们马上登记。"
+RECENT_LIST_HEAD = "您目前没有正在办理的事项。最近办结的："
 ASK_WHAT_FINISHED = ("您最近的 {number}（{summary}）已经办结。如果问题还在或又出现了，请具体说一说情况，"
                      "我们重新登记。")
 SUPPLEMENTED = "已把您补充的内容加到 {number}（{summary}），并告诉了{team}。"

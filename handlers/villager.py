@@ -179,6 +179,8 @@ def _answer_rating(text: str, ctx: Context) -> Outcome | None:
     number = pending[0]
     if re.fullmatch(r"[1-5]", t):
         return Outcome("{result}", [Rate(number, int(t), None)], act="rating")
+    if len(t) <= RATING_POSITIVE_CHARS and any(t.startswith(w) for w in texts.RATING_CUES_SO_SO):
+        return Outcome("{result}", [Rate(number, 3, None, text.strip()[:500])], act="rating")  # 一般吧 狗少了一点
     cue = rating_cue(t)
     if cue is not None and len(t) <= (RATING_NEGATIVE_CHARS if cue is False else RATING_POSITIVE_CHARS):
         words = t in texts.RATING_WORDS_BAD or t in texts.RATING_WORDS_GOOD
@@ -242,6 +244,8 @@ def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcom
         return Outcome(texts.HELP, act="help")
     c = ctx.classify(text)
     intent = c.intent
+    if intent == "problem" and acts.is_progress_question(text):
+        intent = "query"  # 我那个桥的事办完了吗: how it stands, not a new problem
 
     asked = acts.pending_question(ctx)
     if asked is not None and intent not in ("query", "cancel", "chatter", "empty", "greeting") \
@@ -299,6 +303,7 @@ def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcom
 # ---- Tibetan (docs/tibetan.md) --------------------------------------------------------------
 _TIBETAN_RUN = re.compile(r"[\u0f00-\u0fff]+(?:[\s\u0f00-\u0fff]*[\u0f00-\u0fff])?")
 # a Tibetan chase: still (ད་དུང), quickly (མྱུར་དུ), when (ག་དུས / ནམ), days already (ཉིན་…རིང)
+_TIBETAN_THANKS = ("ཐུགས་རྗེ", "བཀའ་དྲིན")  # thank you (ཐུགས་རྗེ་ཆེ།, བཀའ་དྲིན་ཆེ།)
 _TIBETAN_CHASE = (("ད", "དུང"), ("མྱུར", "དུ"), ("ག", "དུས"), ("ནམ",), ("ཉིན", "གསུམ"), ("ཉིན", "མང"), ("ཉིན", "ཤས"))
 # syllables that say nothing about the matter (particles, "is", "there is", "my", "please" …)
 _TIBETAN_STOP = frozenset("""ང ངའི ང་ཚོ ཚོ ཚོའི འི ཡི ཀྱི གྱི གི ཡིས ཀྱིས གྱིས གིས ལ ར དུ ནས ན ཡང འང དང ཡོད འདུག སོང
@@ -339,8 +344,10 @@ def _tibetan_text(text: str, source: str, msg: Incoming, ctx: Context, bo: str |
     intent = tibetan.intent(bo if bo is not None else text)
     if asked is not None and intent not in ("query", "greeting", "thanks"):
         return _answer(text, asked, ctx)
-    if intent == "thanks":
-        return _thanks(text, ctx)
+    thanked = any(word in text for word in _TIBETAN_THANKS)
+    if intent == "thanks" or (thanked and (intent == "yes" or (intent is None and tibetan.topic(text) is None
+                                                              and len(tibetan.syllables(text)) <= 12))):
+        return _thanks(text, ctx)  # ལགས་སོ། ཐུགས་རྗེ་ཆེ། / ཐུགས་རྗེ་ཆེ། ལས་ཀ་ཡག་པོ་བྱས་སོང་།
     if intent == "greeting":
         return Outcome(texts.GREETING, act="greeting")
     if intent == "query":
@@ -352,7 +359,8 @@ def _tibetan_text(text: str, source: str, msg: Incoming, ctx: Context, bo: str |
     opens = ctx.open_requests
     hit = _tibetan_match(text, opens) if opens else None
     if opens and any(_has_syllables(text, seq) for seq in _TIBETAN_CHASE):
-        target = hit or (opens[0] if len(opens) == 1 else None)
+        # still / quickly about the one open request, unless the message names a matter of its own
+        target = hit or (opens[0] if len(opens) == 1 and tibetan.topic(text) is None else None)
         if target is not None:
             return Outcome("{result}", [Chase(target.number, text[:1000])], act="chase")
     if hit is not None and hit.age_minutes <= acts.SUPPLEMENT_RECENT_MINUTES:
@@ -563,8 +571,13 @@ def _ask_which(options, what: str, text: str, ctx: Context, act: str) -> Outcome
 
 
 def list_open(ctx: Context) -> Outcome:
-    if not ctx.open_requests:  # nothing to show: the villager is asked to say what it is
-        return Outcome(texts.NO_OPEN, act="vague")
+    if not ctx.open_requests:
+        if ctx.recent:  # nothing open, something finished lately: that is what they ask about
+            lines = [texts.RECENT_LIST_HEAD] + [
+                texts.OPEN_LIST_ITEM.format(i=i, number=r.number, team=r.team_name, status=r.status_label,
+                                            summary=_literal(r.summary)) for i, r in enumerate(ctx.recent[:5], 1)]
+            return Outcome("\n".join(lines), act="query")
+        return Outcome(texts.NO_OPEN, act="vague")  # nothing to show: the villager is asked what it is
     lines = [texts.OPEN_LIST_HEAD]
     for i, r in enumerate(ctx.open_requests[:8], 1):
         lines.append(texts.OPEN_LIST_ITEM.format(i=i, number=r.number, team=r.team_name, status=r.status_label,

@@ -262,7 +262,9 @@ class Player:
             burst = bool(target_req) and key in ("photo", "location") and s.scalar(
                 select(func.count(Outbox.id)).where(Outbox.request_id == target_req.id, Outbox.event == "supplement",
                                                     Outbox.created_at >= utcnow() - MEDIA_BURST)) > 0
-            wish = target_req is not None and target_req.kind == "wish"
+            # a wish, or a request no team holds yet (a person reviews it, e.g. Tibetan): the
+            # supplement waits on the request for whoever takes it up, nobody is paged
+            wish = target_req is not None and (target_req.kind == "wish" or target_req.team_id is None)
         problems = result.problems
         if SAME_ACT.get(result.got_act, result.got_act) != expect:
             problems.append(f"act {result.got_act}")

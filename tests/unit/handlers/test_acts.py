@@ -230,3 +230,40 @@ def test_a_tibetan_chase_attaches_to_the_open_request():
     water = req(text="ང་ཚོའི་སྡེ་བར་ཉིན་གསུམ་རིང་ཆུ་མི་འདུག", kind=None)
     out = say("ད་དུང་ཆུ་མི་འདུག མྱུར་དུ་ཡོང་རོགས།", opens=[water], language="bo")
     assert out.act == "chase" and out.actions[0] == Chase(water.number, "ད་དུང་ཆུ་མི་འདུག མྱུར་དུ་ཡོང་རོགས།")
+
+
+# ---- failure classes of the second corpus run ----------------------------------------------
+@pytest.mark.parametrize("text", ["那个事倒底有没有人管啊", "阿门了 我们的事没人管了吗", "你们到底啥时候来嘛等了多少天了一个人都不来"])
+def test_typos_and_dialect_do_not_hide_a_vague_message(text):  # class: 倒底 / 阿门了 became requests
+    assert say(text).act == "vague"
+
+
+@pytest.mark.parametrize("text", ["倒底啥时侯来修", "你们这个到底咋回事啊我都说了几遍了", "照片都发了还不来拉"])
+def test_typos_and_dialect_do_not_hide_a_chase(text):
+    assert say(text, opens=[LIGHT]).act == "chase"
+
+
+def test_a_duration_inside_a_detail_is_not_a_chase():  # class: 开学一个月了都没去 taken as a chase
+    kid = req(text="我家娃娃不去学校了", kind="welfare")
+    assert say("娃娃十二岁 在镇上小学 开学一个月了都没去", opens=[kid]).act == "supplement"
+
+
+def test_asking_about_a_finished_matter_shows_it():  # class: 办完了吗 became a request
+    out = say("我那个桥的事办完了吗", recent=[req(text="桥栏杆断了", finished=600, status="resolved")])
+    assert out.act == "query" and "GC-2026-000001" in out.reply and out.actions == []
+
+
+def test_a_so_so_answer_to_the_survey_is_a_three():
+    from handlers.types import Rate
+    out = say("一般吧 狗少了一点 还有几条", state={"rating_for": ["GC-2026-000001"]})
+    assert out.actions == [Rate("GC-2026-000001", 3, None, "一般吧 狗少了一点 还有几条")]
+
+
+def test_a_tibetan_report_while_another_is_open_is_new_not_a_chase():  # class: ད་དུང (still) chased the open one
+    out = say("ངའི་ཨ་ཕའི་སྨན་བཅོས་ཀྱི་དངུལ་ད་དུང་མ་ཐོབ།", opens=[LIGHT])
+    assert out.act == "new"
+
+
+@pytest.mark.parametrize("text", ["ལགས་སོ། ཐུགས་རྗེ་ཆེ།", "ཐུགས་རྗེ་ཆེ། ལས་ཀ་ཡག་པོ་བྱས་སོང་།"])
+def test_tibetan_thanks_with_yes_or_praise(text):
+    assert say(text, opens=[LIGHT]).act == "thanks"
