@@ -15,7 +15,7 @@ from tests.support.backends import reset_data
 from tests.support.wechat import deliver, openid
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-FLOOR = float(os.environ.get("CUNSHENG_DIALOG_FLOOR", "0.85"))
+FLOOR = float(os.environ.get("CUNSHENG_DIALOG_FLOOR", "0.93"))
 
 
 def test_the_dialog_corpus_reaches_its_pass_rate(client, wx, res, backend):
@@ -24,7 +24,8 @@ def test_the_dialog_corpus_reaches_its_pass_rate(client, wx, res, backend):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"dialogs-{backend.name}.md").write_text(
         f"# dialog corpus on {backend.name} ({report.seconds:.0f} s)\n\n{report.table()}\n\n## errors\n\n"
-        + "\n".join(report.errors) + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
+        + "\n".join(report.errors) + "\n\n## dialogs that ended otherwise\n\n" + "\n".join(report.mismatches)
+        + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
     print(report.table())
     assert not report.errors, "\n".join(report.errors[:20])
     if os.environ.get("CUNSHENG_DIALOGS"):
