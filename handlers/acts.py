@@ -34,6 +34,8 @@ _NOT_FIXED = re.compile(
     r"(没|没有|未|还没|还没有|并没|不)(修|弄|搞|办|处理|解决|好|来|通|亮|到|拉|管)|又(坏|不|停|漏|堵|断|没|出)|还是(不|没|坏|老样子)|"
     r"坏了|不行|不好用|不能用|不满意|有问题|出问题|怎么|咋|为什么|为啥|啥时候|什么时候|吗[？?]?$|[？?]"
 )
+_ACK_WORDS = re.compile(r"好的|收到了?|知道了|明白了|嗯|哦|你们|您|书记|主任|队长|同志|大家|了|啊|呀")
+_PRAISE = re.compile(r"高兴|开心|好用|暖和|舒服|方便|好得很|美得很|喜欢|满意|干得好|办得好|点赞")
 _POSITIVE_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44F\U0001F64F\U0001F490\U0001F339\u2764\uFE0F\U0001F60A\U0001F604"
                              r"\U0001F603\U0001F642\U0001F970\U0001F496\U0001F495\U0001F4AF\u270C\u2705\U0001F389]+$")
 
@@ -144,6 +146,7 @@ SUPPLEMENT_RECENT_MINUTES = 24 * 60  # a place or detail without a cue joins a r
 ANSWER_HOURS = 72  # the question a person asked stays open this long
 MAX_PARTS = 5  # at most this many requests from one message
 SPLIT_READ_PIECES = 3 * MAX_PARTS  # pieces of a long message classified one by one
+SPLIT_CLASSIFY_CHARS = 600  # a problem's text is classified on its first characters (the model reads no more)
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,11 @@ def is_thanks(text: str) -> bool:
         return True
     if _NOT_FIXED.search(c) or _QUESTION.search(t) or _CHASE_CUE.search(c) or _NEW_ITEM.search(c):
         return False
-    if _PROBLEM_WORDS.search(_FIXED.sub("", c)) or "没钱" in c:
-        return False  # 儿子生病了没钱治，谢谢！ / 吵架了 谢谢书记: a problem said politely
+    if _PROBLEM_WORDS.search(_FIXED.sub("", c)) or "没钱" in c or _NEED.search(c):
+        return False  # 儿子生病了没钱治，谢谢！ / 吵架了 谢谢书记 / 想学藏戏，谢谢！: a problem said politely
+    rest = _ACK_WORDS.sub("", _THANKS_CUE.sub("", c))
+    if len(_HAN.findall(rest)) > 8 and not (_FIXED.search(c) or _PRAISE.search(c)):
+        return False  # much more than thanks, and none of it says the matter is done or good
     if len(c) > 40:
         return False
     if _THANKS_CUE.search(c):
@@ -310,7 +316,7 @@ def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
 _PROBLEM_WORDS = re.compile(
     r"坏|漏|堵|断|停|塌|倒了|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢|咬|满了|"
     r"冻|锁|过期|到期|少了|没来|没人(拉|管|来|修|倒)|差得很|冒(出|烟|火)|被人|满出|大坑|陷|骗|"
-    r"没(拿|领|收)到|(拿|领|收)不到|取不出"
+    r"没(拿|领|收)到|(拿|领|收)不到|取不出|爆|欺负|不吃|烫手|发烧|蔫|太多了|太贵|倒东西|乱倒|乱扔"
 )
 # another matter, said as such: 垃圾箱也倒了, 还有个事, 另外 … (a cue such as 对了 does not outweigh it)
 _NEW_ITEM = re.compile(
@@ -437,7 +443,7 @@ def split_problems(text: str, classify, threshold: float) -> tuple[tuple[str, ob
     out = []
     for label, texts_, c in labelled:
         joined = "；".join(texts_)
-        out.append((joined, classify(joined) if len(texts_) > 1 else c))
+        out.append((joined, classify(joined[:SPLIT_CLASSIFY_CHARS]) if len(texts_) > 1 else c))
     return tuple(out)
 
 
