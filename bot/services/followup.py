@@ -200,7 +200,19 @@ def progress(session, res, member, req, text, now, fx: Effects, actor: str | Non
         fx.outbox_ids += notify.queue_villager(
             session, r, "progress", texts.V_PROGRESS.format(about=notify.about(r), progress=text[:600], team=team),
             res.settings.public_url, remark=text, tag=f"@{ev.id}")
+    if asks_villager(text) and req.villager is not None:
+        # 进展 12 明天来修，家里有人吗？ — the villager's reply answers it, and the cadre is told
+        req.villager.state = dict(req.villager.state or {},
+                                  asked={"number": req.number, "by": member.id, "at": now.isoformat()})
     return texts.PROGRESS_NOTED.format(number=req.number)
+
+
+_ASKS = re.compile(r"[?？]|吗[。！!]?\s*$|请问|麻烦(您|你)(告诉|说|回复|发)|能不能(告诉|说|发)|几点|哪(里|儿|一|个|根|家)|什么时候(在家|方便)")
+
+
+def asks_villager(text: str) -> bool:
+    """A progress text that puts a question to the villager (their reply will answer it)."""
+    return bool(_ASKS.search(text or ""))
 
 
 def resolve(session, res, member, req, text, now, fx: Effects, actor: str | None = None) -> str:

@@ -132,3 +132,35 @@ def test_the_survey_names_the_problem_in_words(client, wx, res, redis):
     with clock.at(req.resolved_at + timedelta(hours=26)):
         r = say(client, wx, villager, "5")  # the thanks for the rating names it too
     assert f"{number}（{WORDS}）" in r.text and "销号" in r.text
+
+
+def test_a_cadre_who_asks_in_a_progress_report_gets_the_villagers_answer(client, wx, res, redis):
+    villager, number = report(client, wx)
+    cadre = cadre_openid(MEMBER)
+    say(client, wx, cadre, f"签收 {number}")
+    say(client, wx, cadre, f"进展 {number} 电工明天上午来，家里有人吗？")
+    drain(res)
+    with res.db.session() as s:
+        requests_before = s.scalar(select(Request.id).order_by(Request.id.desc()).limit(1))
+    r = say(client, wx, villager, "有人 我阿妈一直在家")
+    assert number in r.text
+    drain(res)
+    with res.db.session() as s:
+        [answer] = s.scalars(select(RequestEvent).join(Request).where(
+            Request.number == number, RequestEvent.kind == "villager_answer")).all()
+        assert answer.data["text"] == "有人 我阿妈一直在家"
+        assert s.scalar(select(Request.id).order_by(Request.id.desc()).limit(1)) == requests_before
+        cadre_member = s.scalar(select(Member).where(Member.openid == cadre))
+        told = s.scalars(select(Outbox).where(Outbox.event == "villager_answer",
+                                              Outbox.recipient_member_id == cadre_member.id)).all()
+        assert len(told) == 1
+
+
+def test_a_progress_report_without_a_question_leaves_the_next_message_alone(client, wx, res, redis):
+    villager, number = report(client, wx)
+    cadre = cadre_openid(MEMBER)
+    say(client, wx, cadre, f"签收 {number}")
+    say(client, wx, cadre, f"进展 {number} 电工明天上午来修")
+    drain(res)
+    r = say(client, wx, villager, "我家羊病了两只不吃草")
+    assert NUMBER.search(r.text).group(0) != number  # a new problem is a new request
