@@ -316,7 +316,7 @@ def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
 _PROBLEM_WORDS = re.compile(
     r"坏|漏|堵|断|停|塌|倒了|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢|咬|满了|"
     r"冻|锁|过期|到期|少了|没来|没人(拉|管|来|修|倒)|差得很|冒(出|烟|火)|被人|满出|大坑|陷|骗|"
-    r"没(拿|领|收)到|(拿|领|收)不到|取不出|爆|欺负|不吃|烫手|发烧|蔫|太多了|太贵|倒东西|乱倒|乱扔"
+    r"没(拿|领|收)到|(拿|领|收)不到|取不出|着火|起火|失火|火灾|冒烟|爆|欺负|不吃|烫手|发烧|蔫|太多了|太贵|倒东西|乱倒|乱扔"
 )
 # another matter, said as such: 垃圾箱也倒了, 还有个事, 另外 … (a cue such as 对了 does not outweigh it)
 _NEW_ITEM = re.compile(
@@ -374,6 +374,8 @@ def supplement(text: str, c, ctx: Context, kind: str = "text") -> Act | None:
         return Act("supplement", hit.number)  # 补充一下 箱子底也烂了: more about that box
     if is_new_item(text):
         return None
+    if getattr(c, "priority", "") == "urgent" and hit is None:
+        return None  # an emergency of its own (着火了 after 路塌了) is never folded into another matter
     if hit is not None and (cue or young or hit.age_minutes <= SUPPLEMENT_RECENT_MINUTES):
         if own and (hit.kind == "wish" or (label and hit.kind and label != hit.kind and confidence >= 0.7)):
             return None  # a problem for another team that happens to share a word (娃娃, 阿爷)

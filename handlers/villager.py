@@ -26,6 +26,7 @@ from handlers.types import (
 )
 from nlp import tibetan
 
+WISH_PREFIX_OVERRULE = 0.6  # a 心愿： prefix gives way to a team only when the model is this sure
 WISH_PREFIX = re.compile(r"^\s*(微心愿|心愿|小心愿)\s*[:：，,、\s]\s*")
 NUMBER_TAIL = re.compile(r"(\d{1,6})\s*$")
 ATTACH_RECENT_MINUTES = 120
@@ -238,8 +239,13 @@ def _chinese_text(text: str, source: str, msg: Incoming, ctx: Context) -> Outcom
         body = text[wish.end():].strip()
         if not body:
             return Outcome(texts.MENU_WISH, act="wish")
-        return Outcome(texts.WISH_CREATED, [CreateWish(body, source, ctx.classify(body))] + _pending_attach_actions(ctx),
-                       act="wish")
+        c = ctx.classify(body)
+        if c.intent == "problem" and c.label not in (None, "wish") and c.confidence >= max(ctx.review_threshold,
+                                                                                          WISH_PREFIX_OVERRULE):
+            # 心愿：希望来讲讲医保政策 — a prefix on another team's matter (docs/labels.md rule 7)
+            return Outcome(_created_reply(c, ctx), [_create(body, source, c, ctx, msg.media_id)]
+                           + _pending_attach_actions(ctx), act="new")
+        return Outcome(texts.WISH_CREATED, [CreateWish(body, source, c)] + _pending_attach_actions(ctx), act="wish")
     if text.strip().lower() in HELP_WORDS:
         return Outcome(texts.HELP, act="help")
     c = ctx.classify(text)

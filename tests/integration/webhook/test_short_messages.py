@@ -113,13 +113,17 @@ def test_short_problems_and_non_chinese_texts_still_become_requests(client, wx, 
     me = villager_of(client, wx, 66)
     for text in ("停电了", "没水了", "路塌了", "着火了"):
         assert NUMBER.search(say(client, wx, me, text).text), text
-    for text in ("ཁྱེད་རང་བདེ་མོ་ཡིན་པས།", "hello my road is broken", "ok thanks"):
+    for text in ("hello my road is broken", "ok thanks"):
         r = say(client, wx, me, text)
         assert NUMBER.search(r.text) and r.text.startswith("已收到"), (text, r.text)
+    r = say(client, wx, me, "ཆུ་དོང་ཆག་འདུག")  # Tibetan: "the water pipe is broken"
+    assert NUMBER.search(r.text) and "已收到" in r.text and "ཨང་རྟགས" in r.text
     with res.db.session() as s:
         assert s.scalar(select(func.count(Request.id))) == 7
-        tibetan = s.scalar(select(Request).where(Request.text.like("ཁྱེད%")))
-        assert tibetan.status == "needs_review" and tibetan.review_reason == "non_chinese"
+        latin = s.scalar(select(Request).where(Request.text == "hello my road is broken"))
+        assert latin.status == "needs_review" and latin.review_reason == "non_chinese"
+        tibetan = s.scalar(select(Request).where(Request.text.like("ཆུ་དོང%")))
+        assert tibetan.status == "needs_review" and tibetan.review_reason == "tibetan"
 
 
 def test_a_bare_number_still_chooses_a_village_at_first_contact(client, wx, res):
@@ -148,7 +152,10 @@ def test_which_request_a_photo_belongs_to_still_takes_a_number(client, wx, res):
     with res.db.session() as s:
         atts = s.scalars(select(Attachment)).all()
         assert [x.media_id for x in atts] == ["MEDIA_IMG_S1"]
-    assert _counts(res) == before and a != b
+    with res.db.session() as s:  # the photo's team is told; nothing else was created
+        told = s.scalar(select(func.count(Outbox.id)).join(Request).where(Request.number == b,
+                                                                          Outbox.event == "supplement"))
+    assert told >= 1 and _counts(res) == (before[0], before[1] + told) and a != b
 
 
 def test_location_without_coordinates_and_photo_without_media_are_not_attached(client, wx, res):

@@ -150,6 +150,12 @@ def test_another_matter_said_as_such_is_new_whatever_the_cue(text):  # class: ov
     assert out.act == "new" and "CreateRequest" in kinds(out)
 
 
+@pytest.mark.parametrize("text", ["着火了", "变压器冒烟了"])
+def test_an_emergency_after_another_report_is_its_own_request(text):  # class: 着火了 joined 路塌了
+    out = say(text, opens=[req(text="路塌了", age=1)])
+    assert out.act == "new" and "CreateRequest" in kinds(out)
+
+
 def test_a_problem_for_another_team_sharing_a_word_is_new():
     kid = req(text="我家娃娃不上学了在家放羊", kind="welfare")
     assert say("我们村想请老师来教娃娃们画唐卡 有没有这样的班", opens=[kid]).act == "new"

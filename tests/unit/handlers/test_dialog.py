@@ -53,9 +53,12 @@ def test_saying_no_to_the_village_asks_again():
     assert "哪个村" in out.reply and not any(isinstance(a, SetVillage) for a in out.actions)
 
 
-def test_wish_prefix_makes_a_wish_even_if_the_classifier_says_otherwise():
-    out = handlers.handle(text("微心愿：想要一床厚被子"), ctx(c=C(label="welfare")))
+def test_wish_prefix_makes_a_wish_unless_the_model_is_sure_it_is_a_teams_matter():
+    out = handlers.handle(text("微心愿：想要一床厚被子"), ctx(c=C(label="welfare", confidence=0.5)))
     assert isinstance(out.actions[0], CreateWish) and out.actions[0].text == "想要一床厚被子"
+    out = handlers.handle(text("心愿：村里的路灯修一修"), ctx(c=C(label="governance", confidence=0.95)))
+    assert isinstance(out.actions[0], CreateRequest) and out.actions[0].text == "村里的路灯修一修"
+    assert out.act == "new"
 
 
 def test_empty_wish_prefix_explains_how():
