@@ -27,10 +27,11 @@ test: $(STAMP)
 # before (tests/support/clock.py CALENDAR); docs/operations.md records the last run
 CALENDAR := month-start quarter-start spring-festival new-years-eve make-up-saturday
 test-calendar: $(STAMP)
-	@for when in $(CALENDAR); do \
+	@failed=""; for when in $(CALENDAR); do \
 	  echo "== CUNSHENG_TEST_NOW=$$when"; \
-	  env -u DATABASE_URL -u REDIS_URL CUNSHENG_TEST_NOW=$$when $(PY) -m pytest -q -p no:cacheprovider || exit 1; \
-	done
+	  env -u DATABASE_URL -u REDIS_URL CUNSHENG_TEST_NOW=$$when $(PY) -m pytest -q -p no:cacheprovider || failed="$$failed $$when"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "failed at:$$failed"; exit 1; fi; echo "all $(words $(CALENDAR)) instants passed"
 
 bench: $(STAMP)
 	$(PY) -m bench
