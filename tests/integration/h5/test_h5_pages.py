@@ -248,3 +248,19 @@ def test_a_rating_post_without_the_form_token_is_refused(client, wx, res):
     assert client.post(path, data={"rating": "1"}).status_code == 400
     with res.db.session() as s:
         assert s.scalar(select(Request.status).where(Request.number == number)) == "resolved"
+
+
+def test_a_tibetan_report_shows_the_cadre_its_text_and_the_detected_topic(client, wx, res):
+    from bot.services import admin_actions
+    from tests.support.workers import drain
+
+    me, number = report(client, wx, 31, "ཆུ་དོང་ཆག་འདུག")  # "the water pipe is broken"
+    with res.db.session() as s:
+        req = s.scalar(select(Request).where(Request.number == number))
+        assert req.status == "needs_review" and req.review_reason == "tibetan"
+        secretary = s.scalar(select(Member).where(Member.login == "guoluo"))
+        admin_actions.route(s, res, secretary, req, "governance", train=False)
+    drain(res)
+    html = text_of(client.get(task_path(res, number)))
+    readable(html)
+    assert "ཆུ་དོང་ཆག་འདུག" in html and "藏文关键词：饮水" in html
