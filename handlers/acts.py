@@ -143,6 +143,7 @@ def is_chatter(text: str) -> bool:
 
 FINISHED_DAYS = 7  # requests finished this recently can be thanked for or asked about
 SUPPLEMENT_RECENT_MINUTES = 24 * 60  # a place or detail without a cue joins a request this young
+DETAIL_MAX_CHARS = 40  # … and is at most this long (Han characters)
 ANSWER_HOURS = 72  # the question a person asked stays open this long
 MAX_PARTS = 5  # at most this many requests from one message
 SPLIT_READ_PIECES = 3 * MAX_PARTS  # pieces of a long message classified one by one
@@ -316,7 +317,7 @@ def chase_or_vague(text: str, c, ctx: Context) -> Act | None:
 _PROBLEM_WORDS = re.compile(
     r"坏|漏|堵|断|停|塌|倒了|没水|没电|不通|不亮|烂|臭|脏|病|死|偷|打架|吵|欠|拖欠|没发|没到|没给|不给|丢|咬|满了|"
     r"冻|锁|过期|到期|少了|没来|没人(拉|管|来|修|倒)|差得很|冒(出|烟|火)|被人|满出|大坑|陷|骗|"
-    r"没(拿|领|收)到|(拿|领|收)不到|取不出|着火|起火|失火|火灾|冒烟|爆|欺负|不吃|烫手|发烧|蔫|太多了|太贵|倒东西|乱倒|乱扔"
+    r"没(拿|领|收)到|(拿|领|收)不到|取不出|着火|起火|失火|火灾|冒烟|爆|欺负|难走|坑坑洼洼|坑洼|有坑|不吃|烫手|发烧|蔫|太多了|太贵|倒东西|乱倒|乱扔"
 )
 # another matter, said as such: 垃圾箱也倒了, 还有个事, 另外 … (a cue such as 对了 does not outweigh it)
 _NEW_ITEM = re.compile(
@@ -386,8 +387,8 @@ def supplement(text: str, c, ctx: Context, kind: str = "text") -> Act | None:
         return None  # a problem of its own that shares nothing with an open request: new
     if has_matter(text) and not explicit and label and latest.kind and label != latest.kind and confidence >= 0.8:
         return None  # confidently another team's matter (农家书屋 after a sick sheep)
-    if has_matter(text) and not cue and not young:
-        return None
+    if has_matter(text) and not cue and (not young or len(_HAN.findall(text)) > DETAIL_MAX_CHARS):
+        return None  # a detail is short; a long text that shares nothing is a matter of its own
     if len(top) > 1:
         return Act("supplement", None, tuple(r.number for r in top[:5]))
     if young or len(ctx.open_requests) == 1 and cue:

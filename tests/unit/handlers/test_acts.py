@@ -138,6 +138,12 @@ def test_details_without_a_problem_join_the_young_request(text):  # class: detai
     assert say(text, opens=[SHEEP]).act == "supplement"
 
 
+def test_a_long_text_that_shares_nothing_is_not_a_detail():  # class: a 2,000-character road complaint joined a bridge
+    bridge = req(text="村口的桥被洪水冲坏了", age=1)
+    text = "村里的路太难走了" + "下雨天全是泥巴车也开不进来，" * 20
+    assert say(text, opens=[bridge]).act == "new"
+
+
 def test_details_do_not_join_an_old_request():
     old = req(age=3 * 24 * 60)
     assert say("丫头九岁 个子一米三左右", opens=[old]).act != "supplement"
