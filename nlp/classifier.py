@@ -178,17 +178,29 @@ def _coefficients(clf) -> np.ndarray:
     return np.asarray(clf.coef_)
 
 
-def predict_with_priors(model, texts: list[str], with_confidence: bool = False, *,
-                        priors: bool = True, village_rules: bool = True):
-    """Batch decision exactly as Router.classify makes it (model + ``decide``).
+def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
+    """Batch model + keyword priors (the probabilities ``Router.classify`` starts from; its
+    final label and confidence also pass the rules: ``decide_many``).
 
     Labels; with ``with_confidence`` a (labels, confidences) pair.
     """
+    import sklearn
+
+    priors = load_priors()
     labels = [str(c) for c in model.classes_]
+    norms = [normalize(t) for t in texts]
     result, confidence = [], []
-    for label, conf in decide_many(model, labels, texts, priors=priors, village_rules=village_rules):
-        result.append(label)
-        confidence.append(conf)
+    if norms:
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            probas = model.predict_proba(norms)
+    else:
+        probas = []
+    for norm, proba in zip(norms, probas):
+        hits = priors.hits(norm, tokenize(norm))
+        boosted = priors.apply(labels, proba.tolist(), hits)
+        best = max(range(len(labels)), key=boosted.__getitem__)
+        result.append(labels[best])
+        confidence.append(float(boosted[best]))
     return (result, confidence) if with_confidence else result
 
 
