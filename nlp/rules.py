@@ -293,7 +293,7 @@ def detect_tier(text: str, keyword_labels: set[str] | None = None,
 # politeness. What is left once they, the fillers, interjections, greetings and thanks are
 # removed is the message's content.
 _GENERIC_RE = re.compile(
-    r"那个|这个|那件|这件|那些|这些|就是说|就是|那边|这边|你们|您们|我们|咱们|俺们|我家|俺家|我们家|我的|俺的|"
+    r"微心愿|心愿|那个|这个|那件|这件|那些|这些|就是说|就是|那边|这边|你们|您们|我们|咱们|俺们|我家|俺家|我们家|我的|俺的|"
     r"上次|之前|前几天|前天|昨天|上回|刚才|刚刚|说的|讲的|反映的|反映过|反映|报的|提的|说过|"
     r"事情|事儿|事|问题|情况|诉求|到底|究竟|怎么办|怎么|为什么|为啥|咋办|咋|啥|什么|时候|几时|多久|"
     r"还没有|还没|还不|没有|没人|有人|人来|来人|管不管|不管|管|一下|补充|对了|忘了说|"
