@@ -19,6 +19,7 @@ REVIEW_REASON_LABELS = {"low_confidence": "自动分类把握不大", "no_team":
                         "returned": "工作队退回", "tibetan": "藏文留言，请懂藏文的同志确认"}
 
 
+@bp.app_template_global()
 def confidence_note(confidence, threshold=None) -> str:
     """Why low_confidence, in numbers: "（0.38，低于 0.45）" — the confidence and the review
     threshold it was compared with (kept in the needs_review event); "（0.38）" for a request
@@ -32,8 +33,7 @@ def confidence_note(confidence, threshold=None) -> str:
 
 @bp.app_context_processor
 def _labels():
-    return {"status_labels": STATUS_LABELS, "review_reasons": REVIEW_REASON_LABELS,
-            "confidence_note": confidence_note}
+    return {"status_labels": STATUS_LABELS, "review_reasons": REVIEW_REASON_LABELS}
 
 
 def scope_options(s, m):

@@ -348,7 +348,7 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         team_names=names,
         classify=classify or nlp.get_router().classify,
         match_village=nlp.match_village,
-        review_threshold=review_threshold(res, classify),
+        review_threshold=review_threshold(res),
         faq=catalog.faq_index().match,
         find_request=find_request,
         recent=recent,
@@ -357,17 +357,13 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
     )
 
 
-def review_threshold(res, classify=None) -> float:
+def review_threshold(res) -> float:
     """REVIEW_THRESHOLD when set; otherwise the serving model's threshold, chosen when it was
-    trained from its reliability curve (meta.json ``review_threshold``). With an injected
-    ``classify`` (tests, benches) and no setting: the old default, 0.45."""
+    trained from its reliability curve (meta.json ``review_threshold``; 0.45 for a model
+    trained before)."""
     threshold = res.settings.review_threshold
     if threshold is not None:
         return float(threshold)
-    if classify is not None:
-        from nlp.classifier import DEFAULT_REVIEW_THRESHOLD
-
-        return DEFAULT_REVIEW_THRESHOLD
     return nlp.get_router().review_threshold
 
 

@@ -95,7 +95,6 @@ def test_the_app_takes_the_models_threshold_unless_review_threshold_is_set(monke
     monkeypatch.setattr(intake.nlp, "get_router", lambda: fake)
     res = SimpleNamespace(settings=SimpleNamespace(review_threshold=None))
     assert intake.review_threshold(res) == 0.71
-    assert intake.review_threshold(res, classify=lambda t: None) == 0.45  # injected classifier: old default
     res.settings.review_threshold = 0.5
     assert intake.review_threshold(res) == 0.5
 
