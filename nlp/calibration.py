@@ -18,8 +18,6 @@ messages there is nothing to read a curve from and ``DEFAULT`` is kept.
 """
 from __future__ import annotations
 
-import math
-
 BINS = 10
 TARGET_ACCURACY = 0.90
 MAX_UNCHECKED_ERROR = 0.02
@@ -126,7 +124,3 @@ def report(confidences: list[float], correct: list[bool], bins: int = BINS) -> d
         "at_threshold": at_threshold(confidences, correct, threshold),
         "at_default_threshold": at_threshold(confidences, correct, DEFAULT),
     }
-
-
-def finite(x) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)
