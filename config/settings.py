@@ -42,7 +42,9 @@ class Settings:
     wechat_timeout: float = 5.0
     county_code: str = "GC"
     max_body_bytes: int = 64 * 1024
-    review_threshold: float = 0.45
+    #: confidence below which a request waits for a person; None (REVIEW_THRESHOLD unset): the
+    #: serving model's, chosen at training from its reliability curve (docs/nlp.md)
+    review_threshold: float | None = 0.45
     extra: dict = field(default_factory=dict)
 
     @property
@@ -65,7 +67,7 @@ class Settings:
             wechat_secret=_env("WECHAT_SECRET", DEMO_SECRET),
             wechat_api_base=_env("WECHAT_API_BASE", "") or "",
             county_code=_env("COUNTY_CODE", "GC"),
-            review_threshold=float(_env("REVIEW_THRESHOLD", "0.45")),
+            review_threshold=float(_env("REVIEW_THRESHOLD")) if _env("REVIEW_THRESHOLD", "").strip() else None,
         )
         for key, value in overrides.items():
             setattr(s, key, value)

@@ -33,12 +33,17 @@ def _cmd_classify(args) -> int:
 
 
 def _cmd_train(args) -> int:
-    from .corpus import read_labelled_csv
+    from .datacheck import read_training_csv
 
-    if args.data:
-        read_labelled_csv(args.data)  # fail fast, before the heavy imports
     if args.max_chars is not None and args.max_chars < 20:
         raise ValueError("--max-chars must be at least 20")
+    if args.max_rows < 10:
+        raise ValueError("--max-rows must be at least 10")
+    if args.data:
+        # fail fast, before the heavy imports: a bad file trains nothing and writes nothing
+        _, warnings = read_training_csv(args.data, max_rows=args.max_rows)
+        for warning in warnings:
+            print(f"warning: {args.data}: {warning}", file=sys.stderr, flush=True)
     corrections = corrections_until = None
     if args.corrections_from_db:
         # the only place nlp touches the app: imported here, never at module level
@@ -48,15 +53,21 @@ def _cmd_train(args) -> int:
         print(f"{len(corrections)} correction(s) from the database", file=sys.stderr, flush=True)
     from .classifier import MAX_CHARS
     from .progress import ProgressBar
-    from .train import TRAIN_STEPS, train_and_save
+    from .train import MAX_FOLDS, TRAIN_STEPS, render_report, train_and_save
 
+    if not 1 <= args.folds <= MAX_FOLDS:
+        raise ValueError(f"--folds must be between 1 and {MAX_FOLDS}")
     bar = ProgressBar(TRAIN_STEPS)
     try:
         target, meta = train_and_save(args.data, args.model_out, progress=bar, corrections=corrections,
                                       corrections_until=corrections_until,
-                                      max_chars=args.max_chars or MAX_CHARS)
+                                      max_chars=args.max_chars or MAX_CHARS, folds=args.folds,
+                                      max_rows=args.max_rows)
     finally:
         bar.close()
+    print(render_report(meta), file=sys.stderr, flush=True)
+    rep = meta.get("report") or {}
+    cal = rep.get("calibration") or {}
     print(json.dumps({
         "version": meta["version"],
         "path": str(target),
@@ -65,6 +76,15 @@ def _cmd_train(args) -> int:
         "dev_macro_f1": meta["dev_macro_f1"],
         "corrections": meta["corrections"],
         "labels": meta["labels"],
+        "served": rep.get("served"),
+        "village_rules": meta.get("village_rules"),
+        "baseline": rep.get("baseline"),
+        "model": rep.get("model"),
+        "ece": cal.get("ece"),
+        "review_threshold": meta.get("review_threshold"),
+        "review_share": (cal.get("at_threshold") or {}).get("review_share"),
+        "warnings": rep.get("warnings") or [],
+        "report": str(target / "report.md"),
     }, ensure_ascii=False))
     return 0
 
@@ -100,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also train on the admins' corrections (training_examples in DATABASE_URL)")
     p.add_argument("--max-chars", type=int, default=None,
                    help="the model reads the first N characters of a message (default 600)")
+    p.add_argument("--folds", type=int, default=5,
+                   help="cross-validation folds for the baseline comparison and calibration, fold 1 being"
+                        " the dev split (1-5, default 5; 1: the dev split only)")
+    p.add_argument("--max-rows", type=int, default=50_000,
+                   help="refuse training files with more rows than this (default 50000)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("evaluate", help="score a model on a labelled CSV and print JSON")

@@ -32,6 +32,13 @@ RELOAD_INTERVAL = 60.0
 MAX_CHARS = 600  # the model reads the first 600 characters; rules read up to RULE_CHARS
 RULE_CHARS = 4000
 BATCH_CHUNK = 512  # classify_many works in chunks of this size (< the tokenizer cache)
+BASELINE_VERSION = "plain-wordchar-svc-1"
+#: a message that names no matter (``rules.has_problem_content``) never scores above this:
+#: below every review threshold training may choose (``calibration.THRESHOLD_FLOOR``)
+CONTENT_FREE_CAP = 0.25
+#: the review threshold of a model whose meta.json has none (trained before it was chosen
+#: from the reliability curve); config.settings REVIEW_THRESHOLD overrides either
+DEFAULT_REVIEW_THRESHOLD = 0.45
 
 
 def build_pipeline():
@@ -56,6 +63,87 @@ def build_pipeline():
         ("features", FeatureUnion([("word", word), ("char", char)])),
         ("clf", clf),
     ])
+
+
+def plain_tokens(text: str) -> list[str]:
+    """The baseline's words: jieba's cut as it is (no stop words, no filters but spaces)."""
+    from .tokenizer import initialize
+
+    import jieba
+
+    initialize()
+    return [tok for tok in jieba.lcut(text) if tok.strip()]
+
+
+def build_baseline(calibrated: bool = False):
+    """The plain baseline every model must beat (issue 12): jieba words plus character
+    1-3-gram TF-IDF (scikit-learn's defaults) into a linear SVM (C=1).
+
+    ``calibrated``: the same wrapped in 5-fold sigmoid calibration, so that it can be
+    served with a confidence when it beats the production pipeline (``train``).
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    word = TfidfVectorizer(tokenizer=plain_tokens, token_pattern=None, lowercase=False)
+    char = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=(1, 3))
+    svm = LinearSVC(C=1.0, random_state=RANDOM_STATE)
+    clf = CalibratedClassifierCV(svm, method="sigmoid", cv=5, ensemble=True) if calibrated else svm
+    return Pipeline([
+        ("features", FeatureUnion([("word", word), ("char", char)])),
+        ("clf", clf),
+    ])
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``decide`` makes of a message's probabilities."""
+    hits: dict
+    best: int
+    label: str
+    confidence: float
+    runner_up: str | None
+    runner_up_confidence: float
+    explicit_wish: bool
+
+
+def decide(labels: list[str], proba: list[float], text: str, compacted: str, norm: str,
+           tokens: list[str], *, priors: bool = True, village_rules: bool = True) -> Decision:
+    """The label and confidence ``Router.classify`` gives, from the model's probabilities.
+
+    ``priors``: keyword priors (``data/keywords.yaml``, our labels); ``village_rules``: the
+    rules that know our labels (an explicit 心愿 prefix means wish). Both are off for a
+    model trained on another label set (meta.json ``village_rules``/``priors``). Whatever the
+    labels, a message that names no matter is capped at ``CONTENT_FREE_CAP``.
+    """
+    hits: dict = {}
+    if priors:
+        table = load_priors()
+        hits = table.hits(norm, tokens)
+        proba = table.apply(labels, proba, hits)
+    order = sorted(range(len(proba)), key=lambda i: -proba[i])
+    best, second = order[0], (order[1] if len(order) > 1 else None)
+    label = labels[best]
+    explicit_wish = village_rules and rules.is_explicit_wish(text, compacted=compacted)
+    if explicit_wish and "wish" in labels and label != "wish":
+        # the villager said 微心愿/心愿 outright: trust them, keep the model's
+        # first choice as runner-up
+        second, best = best, labels.index("wish")
+        label = "wish"
+    if explicit_wish and label == "wish" and proba[best] < 0.8:
+        # at least 0.8 for wish; the other labels share the rest in proportion
+        rest = 1.0 - proba[best]
+        proba = [0.8 if i == best else (p * 0.2 / rest if rest > 0 else 0.0)
+                 for i, p in enumerate(proba)]
+    confidence = float(proba[best])
+    runner_conf = float(proba[second]) if second is not None else 0.0
+    if not rules.has_problem_content(text, compacted=compacted):
+        confidence = min(confidence, CONTENT_FREE_CAP)
+        runner_conf = min(runner_conf, confidence)
+    return Decision(hits, best, label, confidence, labels[second] if second is not None else None,
+                    runner_conf, bool(explicit_wish))
 
 
 @dataclass(frozen=True)
@@ -91,7 +179,8 @@ def _coefficients(clf) -> np.ndarray:
 
 
 def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
-    """Batch decision exactly as Router.classify makes it (model + keyword priors).
+    """Batch model + keyword priors (the probabilities ``Router.classify`` starts from; its
+    final label and confidence also pass the rules: ``decide_many``).
 
     Labels; with ``with_confidence`` a (labels, confidences) pair.
     """
@@ -113,6 +202,40 @@ def predict_with_priors(model, texts: list[str], with_confidence: bool = False):
         result.append(labels[best])
         confidence.append(float(boosted[best]))
     return (result, confidence) if with_confidence else result
+
+
+def model_probabilities(model, labels: list[str], texts: list[str]) -> np.ndarray:
+    """(texts × labels) probabilities of a pipeline as the router computes them (normalised
+    text), columns in ``labels`` order (a label the model never saw gets 0)."""
+    import sklearn
+
+    norms = [normalize(t) for t in texts]
+    out = np.zeros((len(texts), len(labels)))
+    if not norms:
+        return out
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        probas = model.predict_proba(norms)
+    column = {lab: j for j, lab in enumerate(labels)}
+    for k, cls in enumerate(model.classes_):
+        out[:, column[str(cls)]] = probas[:, k]
+    return out
+
+
+def decide_many(model, labels: list[str], texts: list[str], *, priors: bool = True,
+                village_rules: bool = True, probas: np.ndarray | None = None,
+                max_chars: int = MAX_CHARS) -> list[tuple[str, float]]:
+    """(label, confidence) of each text as the router decides it (``decide``), from the
+    pipeline's probabilities (or the given ``probas``, texts × ``labels``)."""
+    texts = [t[:RULE_CHARS] for t in texts]
+    if probas is None:
+        probas = model_probabilities(model, labels, [t[:max_chars] for t in texts])
+    out = []
+    for text, proba in zip(texts, probas):
+        norm = normalize(text[:max_chars])
+        d = decide(labels, list(map(float, proba)), text, rules.compact(text), norm, tokenize(norm),
+                   priors=priors, village_rules=village_rules)
+        out.append((d.label, d.confidence))
+    return out
 
 
 def _evidence_tables_from_pipeline(model, coef: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -155,6 +278,12 @@ class _Loaded:
         self.version = str(meta.get("version", path.name if path else "unknown"))
         self.created_at = str(meta.get("created_at", ""))
         self.max_chars = int(meta.get("max_chars") or MAX_CHARS)
+        # rules and keyword priors that know our six labels: off for another label set
+        self.village_rules = bool(meta.get("village_rules", True))
+        self.priors_on = bool(meta.get("priors", self.village_rules))
+        threshold = meta.get("review_threshold")
+        self.review_threshold = float(threshold) if isinstance(threshold, (int, float)) \
+            else DEFAULT_REVIEW_THRESHOLD
         if compiled is None and model is not None and compile:
             try:
                 compiled = CompiledModel.from_pipeline(model)
@@ -310,6 +439,12 @@ class Router:
     def meta(self) -> dict:
         return dict(self._loaded.meta)
 
+    @property
+    def review_threshold(self) -> float:
+        """Confidence below which a request waits for a person, chosen by training from the
+        model's reliability curve (meta.json ``review_threshold``; 0.45 for older models)."""
+        return self._loaded.review_threshold
+
     def reload_if_newer(self, force: bool = False) -> bool:
         """Load a newer model version if one appeared; True when it switched."""
         now = time.monotonic()
@@ -339,6 +474,8 @@ class Router:
         loaded = self._loaded
         norm = normalize(text[:loaded.max_chars])
         _, _, proba, tokens = loaded.scores(norm)
+        if not loaded.priors_on:
+            return dict(zip(loaded.labels, proba))
         priors = load_priors()
         return dict(zip(loaded.labels, priors.apply(loaded.labels, proba, priors.hits(norm, tokens))))
 
@@ -422,26 +559,10 @@ class Router:
 
     def _decide(self, loaded: _Loaded, text: str, compacted: str, intent: str | None, norm: str,
                 tokens: list[str], idx: np.ndarray, val: np.ndarray, proba: list[float]) -> Classification:
-        priors = load_priors()
-        hits = priors.hits(norm, tokens)
-        proba = priors.apply(loaded.labels, proba, hits)
-        order = sorted(range(len(proba)), key=lambda i: -proba[i])
-        best, second = order[0], (order[1] if len(order) > 1 else None)
-        label = loaded.labels[best]
-        explicit_wish = rules.is_explicit_wish(text, compacted=compacted)
-        if explicit_wish and "wish" in loaded.labels and label != "wish":
-            # the villager said 微心愿/心愿 outright: trust them, keep the model's
-            # first choice as runner-up
-            second, best = best, loaded.labels.index("wish")
-            label = "wish"
-        if explicit_wish and label == "wish" and proba[best] < 0.8:
-            # at least 0.8 for wish; the other labels share the rest in proportion
-            rest = 1.0 - proba[best]
-            proba = [0.8 if i == best else (p * 0.2 / rest if rest > 0 else 0.0)
-                     for i, p in enumerate(proba)]
-        confidence = proba[best]
-        runner_up = loaded.labels[second] if second is not None else None
-        runner_conf = proba[second] if second is not None else 0.0
+        d = decide(loaded.labels, proba, text, compacted, norm, tokens,
+                   priors=loaded.priors_on, village_rules=loaded.village_rules)
+        hits, best, label, explicit_wish = d.hits, d.best, d.label, d.explicit_wish
+        confidence, runner_up, runner_conf = d.confidence, d.runner_up, d.runner_up_confidence
         evidence = _evidence(loaded, idx, val, best, hits.get(label, []))
         faq_id = faq_answer = None
         if intent is None and not explicit_wish and self.faq is not None:

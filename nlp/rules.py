@@ -284,3 +284,41 @@ def detect_tier(text: str, keyword_labels: set[str] | None = None,
     except Exception:  # pragma: no cover
         pass
     return "general"
+
+
+# --- problem content ----------------------------------------------------------
+
+# Words that name no matter: pointers (那个, 这个), the villager and the cadres (我家, 你们,
+# 书记), "matter" itself (事, 问题, 情况), chasing and asking (到底, 管不管, 怎么, 什么时候),
+# politeness. What is left once they, the fillers, interjections, greetings and thanks are
+# removed is the message's content.
+_GENERIC_RE = re.compile(
+    r"微心愿|心愿|那个|这个|那件|这件|那些|这些|就是说|就是|那边|这边|你们|您们|我们|咱们|俺们|我家|俺家|我们家|我的|俺的|"
+    r"上次|之前|前几天|前天|昨天|上回|刚才|刚刚|说的|讲的|反映的|反映过|反映|报的|提的|说过|"
+    r"事情|事儿|事|问题|情况|诉求|到底|究竟|怎么办|怎么|为什么|为啥|咋办|咋|啥|什么|时候|几时|多久|"
+    r"还没有|还没|还不|没有|没人|有人|人来|来人|管不管|不管|管|一下|补充|对了|忘了说|"
+    r"辛苦|麻烦|帮帮忙|帮忙|帮帮|想反映|看看|知道|问一下|负责|人呢|是不是|能不能|可不可以|"
+    r"一个|好几个|几个|要说|办不办|办|不办|处理|解决|弄|搞|回复|消息|答复|"
+    r"想|个|说|问|帮|给|能|就|还|也|又|再|才|喂"
+)
+# a single character that is a matter by itself (水的事, 电呢, 路)
+_KEY_CHARS = frozenset("水电路灯桥网羊牛马草粪厕狗火气暖房墙井渠沟车药钱账债病地树垃圾")
+
+
+def has_problem_content(text: str, *, compacted: str | None = None) -> bool:
+    """Whether the message names a matter: two Han characters, or one key character, left once
+    pointers, people, "matter" words, chasing, politeness, greetings and fillers are removed.
+
+    我家那个事你们到底管不管, 你们好, 在吗, 有个问题, 书记你好，我想反映个情况: no content.
+    停电了, 没水, 路灯坏了, 低保: content. The classifier caps the confidence of a message
+    without content (``classifier.CONTENT_FREE_CAP``): it always goes to a person.
+    """
+    try:
+        c = compact(text) if compacted is None else compacted
+        han = "".join(_HAN_RE.findall(c))
+        rest = _THANKS_OR_GREETING_RE.sub("", han)
+        rest = _GENERIC_RE.sub("", rest)
+        rest = _INTERJECTION_RE.sub("", _FILLER_RE.sub("", rest))
+        return len(rest) >= 2 or any(ch in _KEY_CHARS for ch in rest)
+    except Exception:  # pragma: no cover - rules must never break the webhook
+        return True

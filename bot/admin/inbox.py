@@ -19,6 +19,18 @@ REVIEW_REASON_LABELS = {"low_confidence": "自动分类把握不大", "no_team":
                         "returned": "工作队退回", "tibetan": "藏文留言，请懂藏文的同志确认"}
 
 
+@bp.app_template_global()
+def confidence_note(confidence, threshold=None) -> str:
+    """Why low_confidence, in numbers: "（0.38，低于 0.45）" — the confidence and the review
+    threshold it was compared with (kept in the needs_review event); "（0.38）" for a request
+    from before the threshold was recorded; "" without a confidence."""
+    if not isinstance(confidence, (int, float)):
+        return ""
+    if isinstance(threshold, (int, float)):
+        return f"（{confidence:.2f}，低于 {threshold:.2f}）"
+    return f"（{confidence:.2f}）"
+
+
 @bp.app_context_processor
 def _labels():
     return {"status_labels": STATUS_LABELS, "review_reasons": REVIEW_REASON_LABELS}

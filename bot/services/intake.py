@@ -348,13 +348,23 @@ def _context(session: Session, res, account: Account, villager: Villager, now: d
         team_names=names,
         classify=classify or nlp.get_router().classify,
         match_village=nlp.match_village,
-        review_threshold=res.settings.review_threshold,
+        review_threshold=review_threshold(res),
         faq=catalog.faq_index().match,
         find_request=find_request,
         recent=recent,
         language=getattr(villager, "language", None) or "zh",
         asker=lambda member_id: _asker(session, member_id),
     )
+
+
+def review_threshold(res) -> float:
+    """REVIEW_THRESHOLD when set; otherwise the serving model's threshold, chosen when it was
+    trained from its reliability curve (meta.json ``review_threshold``; 0.45 for a model
+    trained before)."""
+    threshold = res.settings.review_threshold
+    if threshold is not None:
+        return float(threshold)
+    return nlp.get_router().review_threshold
 
 
 def _still_open(asked: dict, now: datetime) -> bool:
@@ -403,7 +413,8 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
         elif isinstance(action, SetSubscribed):
             villager.subscribed = action.subscribed
         elif isinstance(action, (CreateRequest, CreateWish)):
-            req, root = _create_request(session, res, account, villager, inbound, action, now)
+            req, root = _create_request(session, res, account, villager, inbound, action, now,
+                                        threshold=ctx.review_threshold if ctx is not None else None)
             out.created.append(req)
             outbox_ids: list[int] = []
             if root is None:
@@ -558,9 +569,10 @@ def texts_dup_note(root_number: str) -> str:
 
 
 def _create_request(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
-                    action, now: datetime) -> tuple[Request, tuple[int, str] | None]:
+                    action, now: datetime, threshold: float | None = None) -> tuple[Request, tuple[int, str] | None]:
     """The new request (under a provisional number), and the id and number of the cluster's
-    root it joined (None: a new problem)."""
+    root it joined (None: a new problem). ``threshold``: the review threshold the handler
+    compared the confidence with (kept in the needs_review event, shown in the console)."""
     c = action.classification
     is_wish = isinstance(action, CreateWish)
     review_reason = None if is_wish else action.review_reason
@@ -615,7 +627,11 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
         if root is not None:  # the root's duplicate_reported event follows with the number
             events.append(event(req.id, "duplicate_linked", "system", {"of": root[1]}))
     else:
-        events.append(event(req.id, "needs_review", "system", {"reason": review_reason}))
+        data = {"reason": review_reason}
+        if review_reason == "low_confidence":
+            data["confidence"] = values["confidence"]
+            data["threshold"] = threshold
+        events.append(event(req.id, "needs_review", "system", data))
     conn.execute(insert(_EVENTS), events)
     if is_wish:
         wishes.on_request_created(session, req)

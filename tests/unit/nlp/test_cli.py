@@ -97,3 +97,37 @@ def test_train_rejects_bad_data(run_cli, tmp_path):
     bad = _write_csv(tmp_path / "one.csv", [("路灯坏了", "only")])
     proc = run_cli("train", "--data", str(bad), "--model-out", str(tmp_path / "m"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_train_on_a_county_history_reports_model_and_baseline(run_cli, tmp_path):
+    """A county's own 7-label history (none of ours): both figures in the report, the model at
+    least as good as the baseline on the same folds, village priors and label rules off."""
+    from tests.unit.nlp import county
+
+    data = county.write(tmp_path / "county.csv")
+    out = tmp_path / "county-models"
+    proc = run_cli("train", "--data", str(data), "--model-out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(proc.stdout)
+    assert sorted(info["labels"]) == sorted(["交通", "环境", "住房", "供水", "教育", "医疗", "治安"])
+    assert info["village_rules"] is False
+    base, model = info["baseline"], info["model"]
+    assert base["cv"]["n"] == model["cv"]["n"] == 280  # every row held out once, same folds
+    assert model["cv"]["macro_f1"] >= base["cv"]["macro_f1"]
+    assert 0.0 <= info["ece"] <= 1.0 and 0.30 <= info["review_threshold"] <= 0.90
+    # the printed report: both figures, the reliability table, the threshold
+    assert "baseline: jieba words + char 1–3-grams, linear SVM" in proc.stderr
+    assert f"{base['cv']['macro_f1']:.4f}" in proc.stderr and f"{model['cv']['macro_f1']:.4f}" in proc.stderr
+    assert "ECE" in proc.stderr and "Review threshold" in proc.stderr
+    assert "priors and label rules are off" in proc.stderr
+    report = (out / info["version"] / "report.md").read_text(encoding="utf-8")
+    assert "| 0.9–1.0 |" in report
+
+    from nlp.classifier import router_from_dir
+
+    router = router_from_dir(out)
+    assert router.meta["village_rules"] is False and router.meta["priors"] is False
+    assert router.review_threshold == info["review_threshold"]
+    c = router.classify("家里又停水了，水龙头一滴水都没有")
+    assert c.label == "供水" and c.intent == "problem"
+    assert router.classify("心愿：楼道灯坏了").intent == "problem"  # no 心愿 rule for these labels
