@@ -1,4 +1,4 @@
-"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-g].py).
+"""Regenerate seed.csv from the hand-written sentences (seed_sentences_[a-n].py).
 
     python nlp/data/make_seed.py
 
@@ -32,6 +32,13 @@ import seed_sentences_d as extra  # noqa: E402
 import seed_sentences_e as voices  # noqa: E402
 import seed_sentences_f as issue3  # noqa: E402
 import seed_sentences_g as herds  # noqa: E402
+import seed_sentences_h as voices_eco_ind  # noqa: E402
+import seed_sentences_i as voices_wel_gov  # noqa: E402
+import seed_sentences_j as voices_cul_wish  # noqa: E402
+import seed_sentences_k as hard_cases  # noqa: E402
+import seed_sentences_l as more_voices  # noqa: E402
+import seed_sentences_m as more_hard  # noqa: E402
+import seed_sentences_n as last_voices  # noqa: E402
 
 SOURCES = {
     "ecology": ECOLOGY + more.ECOLOGY + extra.ECOLOGY + voices.ECOLOGY + issue3.ECOLOGY,
@@ -41,11 +48,29 @@ SOURCES = {
     "culture": CULTURE + more.CULTURE + extra.CULTURE + voices.CULTURE + issue3.CULTURE,
     "wish": WISH + more.WISH + extra.WISH + voices.WISH + issue3.WISH,
 }
-#: later parts with their own split: label -> (train sentences, dev sentences)
-FIXED_SPLIT = {
-    "industry": (herds.INDUSTRY, herds.INDUSTRY_DEV),
-    "welfare": (herds.WELFARE, herds.WELFARE_DEV),
-}
+#: later parts with their own split, in order (G: sick animals; H-J: voice
+#: transcripts, short messages, dialect, typos, greetings and sign-offs; K: the
+#: error classes of issue 12; L-N: more of both). Each part may define ``<LABEL>`` (train) and
+#: ``<LABEL>_DEV`` (dev) for any label.
+FIXED_PARTS = [herds, voices_eco_ind, voices_wel_gov, voices_cul_wish, hard_cases, more_voices,
+               more_hard, last_voices]
+
+
+def _fixed_split() -> dict[str, tuple[list[str], list[str]]]:
+    """label -> (train sentences, dev sentences) of the parts in FIXED_PARTS."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for label in SOURCES:
+        train: list[str] = []
+        dev: list[str] = []
+        for part in FIXED_PARTS:
+            train += getattr(part, label.upper(), [])
+            dev += getattr(part, label.upper() + "_DEV", [])
+        out[label] = (train, dev)
+    return out
+
+
+#: label -> (train sentences, dev sentences)
+FIXED_SPLIT = _fixed_split()
 DEV_SHARE = 0.2
 VARIANT_SHARE = 0.7
 
@@ -103,6 +128,11 @@ def variant(text: str) -> str | None:
     return None
 
 
+def _repeats(sentences: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({s.strip() for s in sentences if s.strip() in seen or seen.add(s.strip())})
+
+
 def build() -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
@@ -114,7 +144,7 @@ def build() -> list[tuple[str, str, str]]:
         fixed = {s.strip(): "train" for s in fixed_train} | {s.strip(): "dev" for s in fixed_dev}
         overlap = sorted(set(fixed) & set(unique))
         if overlap or len(fixed) != len(fixed_train) + len(fixed_dev):
-            raise SystemExit(f"{label}: sentences repeated between parts: {overlap or 'in part G'}")
+            raise SystemExit(f"{label}: sentences repeated between parts: {overlap or _repeats(fixed_train + fixed_dev)}")
         planned = [(text, "dev" if text in dev else "train") for text in unique] + list(fixed.items())
         for text, split in planned:
             group = [text]
