@@ -272,14 +272,15 @@ def detect_tier(text: str, keyword_labels: set[str] | None = None,
                 runner_up_confidence: float = 0.0, *, compacted: str | None = None) -> str:
     """'complex' for a large group, or when several teams are clearly involved.
 
-    Several teams: keywords of at least two (non-wish) teams occur and the
-    classifier's runner-up keeps at least 0.25 of the probability.
+    Several teams: keywords of at least three (non-wish) teams occur, or of two and the
+    classifier's runner-up keeps at least 0.25 of the probability (a confident model
+    does not make four teams' matters one team's).
     """
     try:
         if is_group_matter(text, compacted=compacted):
             return "complex"
         teams = {lab for lab in (keyword_labels or set()) if lab != "wish"}
-        if len(teams) >= 2 and runner_up_confidence >= 0.25:
+        if len(teams) >= 3 or (len(teams) >= 2 and runner_up_confidence >= 0.25):
             return "complex"
     except Exception:  # pragma: no cover
         pass

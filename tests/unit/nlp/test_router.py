@@ -78,11 +78,17 @@ def test_wish_label_means_wish_intent_and_problem_otherwise(router):
     assert router.classify("路灯坏了").intent == "problem"
 
 
-def test_explicit_wish_prefix_wins(router):
-    result = router.classify("心愿：村里的路灯能亮起来")
+def test_explicit_wish_prefix_wins_for_a_household_object(router):
+    result = router.classify("心愿：给我阿奶要一个暖水袋 她晚上脚冷")
     assert result.label == "wish" and result.intent == "wish"
     assert result.confidence >= 0.8
     assert result.confidence + result.runner_up_confidence <= 1.0 + 1e-9
+
+
+def test_a_wish_prefix_on_a_public_improvement_goes_to_the_team(router):
+    # docs/labels.md rule 7: the need, not the words
+    result = router.classify("心愿：村里的路灯能亮起来")
+    assert result.label == "governance" and result.intent == "problem"
 
 
 @pytest.mark.parametrize("text", [
