@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.dev import fake_api
-from bot.models import Member, Outbox, Request
+from bot.models import Member, Outbox, Request, Team
 from tests.support.cadres import cadre_openid
 from tests.support.wechat import say, villager_of
 from tests.support.workers import drain
@@ -40,6 +40,22 @@ def _request(res, number):
 def _unbind(res, *logins):
     with res.db.session() as s:
         s.execute(update(Member).where(Member.login.in_(logins)).values(openid=None))
+
+
+@pytest.fixture
+def robot(res):
+    """Set the team's WeCom group robot (None: no robot) for one test; restored after (the
+    reset between tests does not touch teams)."""
+    with res.db.session() as s:
+        team_id = s.scalar(select(Member.team_id).where(Member.login == LEADER))
+        before = s.get(Team, team_id).wecom_webhook
+
+    def set_robot(url):
+        with res.db.session() as s:
+            s.get(Team, team_id).wecom_webhook = url
+
+    yield set_robot
+    set_robot(before)
 
 
 def test_different_problems_with_the_same_opening_and_sign_off_are_two_requests_both_notified(client, wx, res, redis):
@@ -124,14 +140,27 @@ def test_urgent_reply_names_only_who_was_queued(client, wx, res):
     assert "已通知" in reply and "村书记" not in reply and "119" in reply
 
 
-def test_urgent_reply_with_nobody_reachable_says_so(client, wx, res):
+def test_urgent_reply_with_nobody_reachable_says_so(client, wx, res, robot):
+    robot(None)
     _unbind(res, SECRETARY, LEADER, MEMBER)
     number, reply = _report(client, wx, villager_of(client, wx, 1), "村东头的电线断了掉在地上，很危险")
     assert "已通知" not in reply and "暂时没能通知到" in reply and "120" in reply
     assert _request(res, number)[2] == set()
 
 
-def test_secretary_alone_is_named_alone(client, wx, res):
+def test_team_told_through_its_robot_counts_as_told(client, wx, res, robot, settings):
+    robot(f"{settings.wechat_api_base}/wecom-robot/team-key-1")
+    _unbind(res, LEADER, MEMBER)
+    number, reply = _report(client, wx, villager_of(client, wx, 1), "村东头的电线断了掉在地上，很危险")
+    assert "工作队和村书记" in reply
+    with res.db.session() as s:
+        req_id = s.scalar(select(Request.id).where(Request.number == number))
+        assert s.scalar(select(Outbox.id).where(Outbox.request_id == req_id, Outbox.channel == "wecom",
+                                                Outbox.event == "urgent"))
+
+
+def test_secretary_alone_is_named_alone(client, wx, res, robot):
+    robot(None)
     _unbind(res, LEADER, MEMBER)
     number, reply = _report(client, wx, villager_of(client, wx, 1), "村东头的电线断了掉在地上，很危险")
     assert "已通知村书记" in reply and "工作队和" not in reply

@@ -171,4 +171,4 @@ def test_habitual_clauses_of_the_villager_count_for_nothing():
     mine, other = "村口的路灯坏了" + habit, "村里的大喇叭坏了" + habit
     assert nlp.find_duplicate(mine, [("R", other)]) == "R"  # what the motto alone does
     assert nlp.find_duplicate(mine, [("R", other)], own=["羊圈的门坏了" + habit]) is None
-    assert nlp.find_duplicate("村口路灯坏了", [("R", "村口的路灯不亮了")], own=["羊圈的门坏了" + habit]) == "R"
+    assert nlp.find_duplicate("村口路灯坏了", [("R", "村口的路灯坏了，晚上黑")], own=["羊圈的门坏了" + habit]) == "R"
