@@ -209,11 +209,11 @@ _Q_OWN_NUMBER = (select(_r.number, _r.status, _r.kind, _r.text, _r.created_at, _
 _Q_TEAM = (select(_TEAMS.c.id, _TEAMS.c.name)
            .where(_TEAMS.c.village_id == bindparam("village_id"), _TEAMS.c.kind == bindparam("kind"),
                   _TEAMS.c.active.is_(True)).order_by(_TEAMS.c.id).limit(1))
-_Q_CLUSTER = (select(_r.id, _r.text, _r.duplicate_of_id)
+_Q_CLUSTER = (select(_r.id, _r.text, _r.duplicate_of_id, _r.villager_id)
               .where(_r.village_id == bindparam("village_id"), _r.team_id == bindparam("team_id"),
                      _r.status.in_(("assigned", "accepted", "reopened")), _r.created_at >= bindparam("since"))
               .order_by(_r.id.desc()).limit(50))
-_Q_NUMBER = select(_r.number).where(_r.id == bindparam("id"))
+_Q_ROOT = select(_r.number, _r.villager_id).where(_r.id == bindparam("id"))
 _U_NUMBER = (update(_REQUESTS).where(_r.id == bindparam("rid"))  # updated_at: as created, not the onupdate
              .values(number=bindparam("number"), updated_at=bindparam("now")))
 
@@ -271,7 +271,7 @@ def _handle(session: Session, res, account: Account, msg: Incoming, key: str, ra
     ctx = _context(session, res, account, villager, now, classify)
     outcome = handlers.handle(msg, ctx)
     applied = _apply(session, res, account, villager, inbound, outcome.actions, now, ctx)
-    reply = outcome.reply.format(**applied.placeholders) if outcome.reply else ""
+    reply = _honest_reply(outcome.reply, applied.urgent_told).format(**applied.placeholders) if outcome.reply else ""
     _finish(conn, inbound, reply, applied.created[0].id if applied.created else None,
             outcome.act or ("event" if msg.kind == "event" else ""))
     log.info("inbound kind=%s openid=%s requests=%s", msg.kind, catalog.hash_openid(msg.openid),
@@ -395,6 +395,7 @@ class _Applied:
     created: list[Request] = field(default_factory=list)
     effects: Effects = field(default_factory=Effects)
     placeholders: dict = field(default_factory=dict)
+    urgent_told: list[set[str]] = field(default_factory=list)  # per urgent request: {"team", "secretary"}
 
 
 def _apply(session: Session, res, account: Account, villager: Villager, inbound: _Inbound,
@@ -417,12 +418,17 @@ def _apply(session: Session, res, account: Account, villager: Villager, inbound:
                                         threshold=ctx.review_threshold if ctx is not None else None)
             out.created.append(req)
             outbox_ids: list[int] = []
-            if root is None:
+            urgent = req.priority == "urgent" and req.kind != "wish"
+            if root is None or urgent:
+                # a new problem; an urgent report is told to the team and the secretary as urgent
+                # even when it joins a cluster: a duplicate verdict never silences it
                 outbox_ids = _notify_new(session, res, req)
                 out.effects.outbox_ids += outbox_ids
                 followup.schedule_followups(req, out.effects)
-            else:  # the team already has it: this villager hears back with the cluster
+            if root is not None:  # the team already has it: this villager hears back with the cluster
                 out.placeholders["dup_note"] = texts_dup_note(root[1])
+            if urgent:
+                out.urgent_told.append(_told_urgent(session, req, outbox_ids))
             numbering.append((req, root, bool(outbox_ids)))
             team = catalog.team_names().get(req.kind or "", "")
             out.placeholders.update(team=team, due=fmt_local(req.due_at), village=req.village.name)
@@ -562,6 +568,46 @@ def _assign_numbers(session: Session, account: Account, pending: list, now: date
         set_committed_value(req, "number", number)
 
 
+# what the urgent reply (handlers.texts.CREATED_URGENT and its Tibetan twin) claims was done
+URGENT_CLAIM = "已通知{village}{team}和村书记，{due}前处理。"
+URGENT_CLAIM_BO = "{village}{team}དང་གྲོང་ཚོའི་ཏང་ཡིག་ལ་བརྡ་བཏང་ཟིན། "
+# what it may say instead, by who was actually queued an urgent notification
+URGENT_TOLD = {
+    frozenset({"team"}): "已通知{village}{team}，{due}前处理。",
+    frozenset({"secretary"}): "已通知村书记，{due}前处理。",
+    frozenset(): "暂时没能通知到工作队和村书记，请直接联系村干部。",
+}
+
+
+def _honest_reply(template: str, urgent_told: list[set[str]]) -> str:
+    """The reply's urgent claim ("已通知…工作队和村书记") only as far as it is true: the team
+    and the secretary each have an urgent outbox row for every urgent request created."""
+    if URGENT_CLAIM not in template and URGENT_CLAIM_BO not in template:
+        return template
+    told = frozenset.intersection(*map(frozenset, urgent_told)) if urgent_told else frozenset()
+    if {"team", "secretary"} <= told:
+        return template
+    return (template.replace(URGENT_CLAIM, URGENT_TOLD[told & {"team", "secretary"}])
+            .replace(URGENT_CLAIM_BO, ""))  # no Tibetan wording for less: the claim goes
+
+
+def _told_urgent(session: Session, req: Request, outbox_ids: list[int]) -> set[str]:
+    """Who the urgent notifications just queued for `req` reach: "team" (a member of its team,
+    or the team's WeCom robot) and/or "secretary" (a village secretary)."""
+    if not outbox_ids:
+        return set()
+    rows = session.execute(select(Outbox.channel, Member.team_id, Member.role)
+                           .outerjoin(Member, Member.id == Outbox.recipient_member_id)
+                           .where(Outbox.id.in_(outbox_ids), Outbox.event == "urgent")).all()
+    told: set[str] = set()
+    for channel, team_id, role in rows:
+        if channel == "wecom" or (req.team_id is not None and team_id == req.team_id):
+            told.add("team")
+        if role == "village_secretary":
+            told.add("secretary")
+    return told
+
+
 def texts_dup_note(root_number: str) -> str:
     from handlers import texts
 
@@ -639,8 +685,15 @@ def _create_request(session: Session, res, account: Account, villager: Villager,
 
 
 def _duplicate_root(session: Session, req: dict, now: datetime) -> tuple[int, str] | None:
-    """An open request of the same village and team, reported within the window, that says
-    the same thing: the new one joins its cluster (the cluster's root id and number)."""
+    """An open request of *another* villager of the same village and team, reported within the
+    window, that says the same problem: the new one joins its cluster (the cluster's root id
+    and number).
+
+    Never the villager's own request, nor a cluster whose root is theirs: a second message of
+    the same villager is a new matter or a supplement, not 同问 (the dialog decides
+    supplements). The villager's own requests still serve as ``own`` texts, so their habitual
+    opening or sign-off counts for nothing against another villager's message.
+    """
     cfg = followup.cfg().get("duplicates") or {}
     since = now - timedelta(hours=cfg.get("window_hours", 72))
     conn = session.connection()
@@ -648,12 +701,24 @@ def _duplicate_root(session: Session, req: dict, now: datetime) -> tuple[int, st
                                      "since": since}).all()
     if not rows:
         return None
+    mine = req["villager_id"]
+    own = [text for _, text, _, villager_id in rows if villager_id == mine]
+    own_ids = {rid for rid, _, _, villager_id in rows if villager_id == mine}
+    candidates = [(rid, text) for rid, text, dup, villager_id in rows
+                  if villager_id != mine and (dup or rid) not in own_ids]
     kwargs = {"threshold": cfg["threshold"]} if cfg.get("threshold") is not None else {}
-    hit = find_duplicate(req["text"], [(rid, text) for rid, text, _ in rows], **kwargs)
-    if hit is None:
-        return None
-    root_id = next(dup or rid for rid, _, dup in rows if rid == hit)
-    return root_id, conn.execute(_Q_NUMBER, {"id": root_id}).scalar_one()
+    while candidates:
+        hit = find_duplicate(req["text"], candidates, own=own, **kwargs)
+        if hit is None:
+            return None
+        root_id = next(dup or rid for rid, _, dup, _ in rows if rid == hit)
+        number, root_villager = conn.execute(_Q_ROOT, {"id": root_id}).one()
+        if root_villager != mine:
+            return root_id, number
+        # the cluster's root (older than the window) is this villager's own: not that cluster
+        candidates = [(rid, text) for rid, text in candidates
+                      if next(dup or r for r, _, dup, _ in rows if r == rid) != root_id]
+    return None
 
 
 def _notify_new(session: Session, res, req: Request) -> list[int]:
@@ -661,7 +726,10 @@ def _notify_new(session: Session, res, req: Request) -> list[int]:
     if req.kind == "wish":
         return wishes.notify_review(session, res, req)
     if req.status == "needs_review":
-        return notify.queue_notifications(session, req, "review_needed", url, fresh=True)
+        ids = notify.queue_notifications(session, req, "review_needed", url, fresh=True)
+        if req.priority == "urgent":  # no team yet: the secretary hears that it is urgent, now
+            ids += notify.queue_notifications(session, req, "urgent", url, fresh=True)
+        return ids
     event = "urgent" if req.priority == "urgent" else "new_task"
     return notify.queue_notifications(session, req, event, url, fresh=True)
 

@@ -120,3 +120,55 @@ def test_idf_reset_by_another_thread_does_not_break_features(monkeypatch):
     similarity._cached_features.cache_clear()
     monkeypatch.setattr(similarity, "_idf_lock", OtherThreadRunsRightAfterRelease())
     assert similarity._cached_features("村口的水管爆了到处是水").weights
+
+
+# ---- issue 12: boilerplate, names and numbers are no evidence of sameness -------------------
+OPENING = "书记您好，打扰了，我是三社的才让，"
+SIGN_OFF = "，麻烦尽快处理，谢谢！才让 13897654321"
+
+
+@pytest.mark.parametrize("a, b", [
+    ("村口的路灯坏了", "变压器冒烟了，很危险"),
+    ("村口的水管爆了", "路上有个大坑"),
+    ("我家低保这个月没到账", "学校门口的路灯不亮了"),
+    ("家里停电了", "家里漏水了"),
+    ("村委会旁边的电线杆歪了，很危险", "村委会旁边的墙塌了，很危险"),
+])
+def test_shared_opening_and_sign_off_do_not_make_a_duplicate(a, b):
+    assert nlp.similarity(a, b) < DUPLICATE_THRESHOLD
+    assert nlp.similarity(OPENING + a + SIGN_OFF, OPENING + b + SIGN_OFF) < DUPLICATE_THRESHOLD
+
+
+def test_the_same_problem_with_different_boilerplate_still_is():
+    a = "村口的水管爆了，到处是水"
+    b = "书记您好，我是二组的卓玛，村口的自来水管爆裂了，水流了一地，麻烦尽快处理，谢谢 13912345678"
+    assert nlp.similarity(a, b) >= DUPLICATE_THRESHOLD
+
+
+@pytest.mark.parametrize("text, left", [
+    ("书记您好，打扰了，我是三社的才让，村口的路灯坏了，麻烦尽快处理，谢谢！才让 13897654321", "村口的路灯坏了"),
+    ("尊敬的村领导：您好！我是恩乃村的牧民多杰，草场被人占了。希望尽快解决，谢谢！联系电话：13897001122", "草场被人占了"),
+    ("您好，身份证号63262119800101123X，医保报销的钱没到，辛苦您了", "医保报销的钱没到"),
+    ("【村民反映】三社的水渠堵了。——三社 才让", "三社的水渠堵了"),
+    ("谢谢书记，辛苦了", ""),
+])
+def test_problem_text_keeps_only_the_problem(text, left):
+    from nlp.similarity import problem_text
+
+    assert problem_text(text) == left
+
+
+def test_same_thing_other_trouble_or_other_she_is_another_problem():
+    assert nlp.similarity("我家的牦牛生病了", "我家的牦牛丢了两头") < DUPLICATE_THRESHOLD
+    assert nlp.similarity("三社的路灯坏了", "五社的路灯坏了") < DUPLICATE_THRESHOLD
+    assert nlp.similarity("三社的路灯坏了", "3社路灯坏了好几天了") >= DUPLICATE_THRESHOLD
+
+
+def test_habitual_clauses_of_the_villager_count_for_nothing():
+    """A clause the villager also wrote in their other messages (a sign-off of their own that no
+    pattern knows) is dropped before comparing with another villager's message."""
+    habit = "，草场的事就是大家的事"  # a motto of the villager's: it names a thing (草场)
+    mine, other = "村口的路灯坏了" + habit, "村里的大喇叭坏了" + habit
+    assert nlp.find_duplicate(mine, [("R", other)]) == "R"  # what the motto alone does
+    assert nlp.find_duplicate(mine, [("R", other)], own=["羊圈的门坏了" + habit]) is None
+    assert nlp.find_duplicate("村口路灯坏了", [("R", "村口的路灯坏了，晚上黑")], own=["羊圈的门坏了" + habit]) == "R"
