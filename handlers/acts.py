@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from handlers.types import Context, OpenRequest
+from nlp.similarity import problem_text
 
 # ---- cues ---------------------------------------------------------------------------
 _THANKS_CUE = re.compile(
@@ -198,13 +199,19 @@ def has_matter(text: str) -> bool:
 
 
 def overlap(text: str, req: OpenRequest) -> int:
-    """How much the message's matter shares with a request's text (bigrams and key words)."""
-    m = "".join(_HAN.findall(matter(text)))
+    """How much the message's matter shares with a request's text (bigrams and key words).
+
+    Greetings, names, phone numbers, sign-offs and the clauses both texts have word for
+    word (the villager's habitual opening) are no evidence of the same matter: they are
+    dropped first (``nlp.similarity.problem_text``)."""
+    other = req.text or req.summary
+    mine_text, other_text = problem_text(text, (other,)), problem_text(other, (text,))
+    m = "".join(_HAN.findall(matter(mine_text or text)))
     short = len(m) <= 3
     mine = _features(m, keys=short)
     if not mine:
         return 0
-    return len(mine & _features(req.text or req.summary, keys=short))
+    return len(mine & _features(other_text or other, keys=short))
 
 
 def best_match(text: str, requests: list[OpenRequest], label: str | None = None,

@@ -433,7 +433,18 @@ def similarity(a: str, b: str) -> float:
     greetings, names, phone numbers, sign-offs); 0.0 when the two share no object (the
     thing that is broken or needed), whatever else they share.
     """
-    return round(_score(problem(a), problem(b)), 4)
+    return round(_score(*_pair(a, b)), 4)
+
+
+def _pair(a: str, b: str, own: Iterable[str] = ()) -> tuple[tuple, tuple]:
+    """The two problems, without the clauses both messages have word for word (the same
+    opening, greeting or sign-off is no evidence of the same problem); when that leaves
+    one side with nothing, the shared clauses were the problem itself and are kept."""
+    own = tuple(own or ())
+    pa, pb = problem(a, own + (b,)), problem(b, (a,))
+    if not pa[-1] or not pb[-1]:
+        return problem(a, own), problem(b)
+    return pa, pb
 
 
 def find_duplicate(text: str, candidates: Iterable[tuple[Hashable, str]] | Sequence[tuple[Hashable, str]],
@@ -451,8 +462,9 @@ def find_duplicate(text: str, candidates: Iterable[tuple[Hashable, str]] | Seque
     target = problem(text, own)
     if not target[0].weights or not target[1]:
         return None
+    own = tuple(own or ())
     for key, other in candidates:
-        score = _score(target, problem(other))
+        score = _score(*_pair(text, other, own))
         if score > best:
             best_key, best = key, score
     return best_key if best >= threshold else None

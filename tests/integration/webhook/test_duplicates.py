@@ -110,9 +110,6 @@ def test_same_villagers_transformer_after_their_streetlight_is_not_linked(client
     assert any(login == LEADER for _, login in rows)  # the team hears of the new problem
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/acts.supplement (not this branch) takes it as a supplement of the "
-                                       "villager's young 路灯 request: the shared opening and sign-off are bigrams "
-                                       "in common; nlp.similarity.problem_text is there to strip them")
 def test_same_villagers_transformer_right_after_their_streetlight_is_a_new_request(client, wx, res):
     me = villager_of(client, wx, 1)
     light, _ = _report(client, wx, me, OPENING + "村口的路灯坏了" + SIGN_OFF)
