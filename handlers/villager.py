@@ -113,10 +113,19 @@ def _village_confirmed(name: str, pending: dict | None, ctx: Context) -> Outcome
 
 
 # ---- text and voice ----------------------------------------------------------------
+def _village_dialog_in_language(msg: Incoming, ctx: Context) -> Outcome:
+    """The village question, in Tibetan too when the villager writes Tibetan."""
+    out = village_dialog(msg, ctx)
+    if out is not None and (ctx.language == "bo" or tibetan.is_tibetan(msg.text or "")):
+        extra = [SetLanguage("bo")] if ctx.language != "bo" else []
+        out = localize(Outcome(out.reply, out.actions + extra, out.act), "bo")
+    return out
+
+
 @on_kind("text")
 def on_text(msg: Incoming, ctx: Context) -> Outcome:
     if ctx.village is None:
-        return village_dialog(msg, ctx)
+        return _village_dialog_in_language(msg, ctx)
     text = (msg.text or "").strip()
     pending_out = _answer_pending_attachment(text, ctx)
     if pending_out is not None:
@@ -204,7 +213,7 @@ def _would_file(text: str, ctx: Context) -> bool:
 def on_voice(msg: Incoming, ctx: Context) -> Outcome:
     if ctx.village is None:
         if msg.text and msg.text.strip():
-            return village_dialog(msg, ctx)
+            return _village_dialog_in_language(msg, ctx)
         return ask_village(msg, ctx, msg.to_pending())
     text = (msg.text or "").strip()
     if not text:

@@ -281,3 +281,13 @@ def test_a_tibetan_report_while_another_is_open_is_new_not_a_chase():  # class: 
 @pytest.mark.parametrize("text", ["ལགས་སོ། ཐུགས་རྗེ་ཆེ།", "ཐུགས་རྗེ་ཆེ། ལས་ཀ་ཡག་པོ་བྱས་སོང་།"])
 def test_tibetan_thanks_with_yes_or_praise(text):
     assert say(text, opens=[LIGHT]).act == "thanks"
+
+
+def test_a_tibetan_first_message_gets_the_village_question_in_tibetan_and_the_problem_is_kept():
+    c = ctx()
+    c.village = None
+    out = handlers.handle(Incoming("text", "o1", text="ཆུ་དོང་ཆག་འདུག"), c)
+    assert out.act == "village" and tibetan.has_tibetan(out.reply) and "请问您是哪个村的" in out.reply
+    assert SetLanguage("bo") in out.actions
+    state = next(a.state for a in out.actions if type(a).__name__ == "SetState")
+    assert state["pending"]["text"] == "ཆུ་དོང་ཆག་འདུག"
