@@ -21,7 +21,7 @@ from bot.services.clock import fmt_local
 from bot.services.deadlines import due_at as compute_due
 from bot.services.effects import Effects
 from config import load_yaml
-from handlers import texts
+from handlers import texts, texts_bo
 from handlers.cadre import CadreCommand, clean_text
 from handlers.villager import pending_ratings
 
@@ -379,8 +379,11 @@ def send_survey(session: Session, res, req: Request, now: datetime) -> Effects:
     villager = session.get(Villager, req.villager_id)
     pending = [n for n in pending_ratings(villager.state) if n != req.number]
     villager.state = dict(villager.state or {}, rating_for=pending + [req.number])  # oldest first
-    fx.outbox_ids += notify.queue_villager(session, req, "survey", texts.V_SURVEY_ABOUT.format(about=notify.about(req)),
-                                           res.settings.public_url, remark="请回复1-5为办理打分")
+    text = texts.V_SURVEY_ABOUT.format(about=notify.about(req))
+    if getattr(villager, "language", None) == "bo":  # the 回访 question in Tibetan above the Chinese
+        text = texts_bo.bilingual(texts_bo.V_SURVEY.format(number=notify.about(req)), text)
+    fx.outbox_ids += notify.queue_villager(session, req, "survey", text, res.settings.public_url,
+                                           remark="请回复1-5为办理打分")
     _event(session, req, "survey_sent", "system", now)
     fx.schedule(now + timedelta(hours=cfg()["survey_close_after_hours"]), "close_unanswered", req.id,
                 req.reopen_count)

@@ -164,3 +164,27 @@ def test_a_progress_report_without_a_question_leaves_the_next_message_alone(clie
     drain(res)
     r = say(client, wx, villager, "我家羊病了两只不吃草")
     assert NUMBER.search(r.text).group(0) != number  # a new problem is a new request
+
+
+def test_a_tibetan_villager_gets_the_survey_in_tibetan_and_chinese(client, wx, res, redis):
+    villager = villager_of(client, wx, 7)
+    r = say(client, wx, villager, "ཆུ་དོང་ཆག་འདུག")  # Tibetan: the language is remembered
+    number = NUMBER.search(r.text).group(0)
+    with res.db.session() as s:
+        from bot.models import Member as M
+        from bot.services import admin_actions
+        req = s.scalar(select(Request).where(Request.number == number))
+        admin_actions.route(s, res, s.scalar(select(M).where(M.login == "guoluo")), req, "governance", train=False)
+    drain(res)
+    say(client, wx, cadre_openid(MEMBER), f"签收 {number}")
+    say(client, wx, cadre_openid(MEMBER), f"办结 {number} 水管换好了")
+    drain(res)
+    with res.db.session() as s:
+        req = s.scalar(select(Request).where(Request.number == number))
+    with clock.at(req.resolved_at + timedelta(hours=25)):
+        res.queue("default").enqueue(jobs.survey, req.id, 0)
+        drain(res)
+    [survey] = [t for t in custom_texts(redis, villager) if "回访：" in t]
+    from nlp import tibetan
+    first, rest = survey.split("\n", 1)
+    assert tibetan.is_tibetan(first.replace(number, "")) and "1-5" in rest and number in survey
