@@ -710,11 +710,13 @@ def on_attachment(msg: Incoming, ctx: Context) -> Outcome:
     if opens:
         options = opens[:5]
         listing = "\n".join(f"{i}. {r.number}｜{r.summary}" for i, r in enumerate(options, 1))
-        state = {"step": "which_request", "attachment": msg.to_pending(), "options": [r.number for r in options]}
+        state = dict(ctx.state or {}, step="which_request", attachment=msg.to_pending(),
+                     options=[r.number for r in options])
         return Outcome(texts.ASK_WHICH.format(what=what, options=listing), [SetState(state)], act="supplement")
     # nothing open: keep it until the villager says what the problem is
     kept = list((ctx.state or {}).get("attachments", []))[-4:] + [msg.to_pending()]
-    return Outcome(texts.KEEP_UNTIL_TEXT.format(what=what), [SetState({"attachments": kept})], act="kept")
+    state = dict(ctx.state or {}, attachments=kept)  # kept beside a pending 回访 or question
+    return Outcome(texts.KEEP_UNTIL_TEXT.format(what=what), [SetState(state)], act="kept")
 
 
 def _missing_content(msg: Incoming) -> str | None:
@@ -779,7 +781,13 @@ def _pending_attach_actions(ctx: Context) -> list:
         items.append(state["attachment"])
     if not items:
         return []
-    return [_attach_action(Incoming.from_pending(p), None) for p in items] + [SetState({})]
+    # the kept photos are used up; whatever else the dialog waits for (a 回访, a person's
+    # question) stays
+    rest = {k: v for k, v in state.items() if k not in _ATTACH_KEYS}
+    return [_attach_action(Incoming.from_pending(p), None) for p in items] + [SetState(rest)]
+
+
+_ATTACH_KEYS = ("attachments", "attachment", "step", "options", "pending_act")
 
 
 _KIND_HANDLERS = {"text": on_text, "voice": on_voice, "image": on_attachment, "location": on_attachment,

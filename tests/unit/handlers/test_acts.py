@@ -291,3 +291,14 @@ def test_a_tibetan_first_message_gets_the_village_question_in_tibetan_and_the_pr
     assert SetLanguage("bo") in out.actions
     state = next(a.state for a in out.actions if type(a).__name__ == "SetState")
     assert state["pending"]["text"] == "ཆུ་དོང་ཆག་འདུག"
+
+
+def test_kept_photos_joining_a_new_request_leave_the_rest_of_the_dialog_state_alone():
+    state = {"attachments": [{"kind": "image", "openid": "o1", "media_id": "M1"}], "rated": "GC-2026-000009"}
+    out = handlers.handle(Incoming("image", "o1", media_id="M2"), ctx(state=state))
+    kept = next(a.state for a in out.actions if type(a).__name__ == "SetState")
+    assert kept["rated"] == "GC-2026-000009" and len(kept["attachments"]) == 2
+    out = say("村口的路灯坏了好几天了晚上很黑", state=kept)
+    assert kinds(out).count("Attach") == 2
+    rest = next(a.state for a in out.actions if type(a).__name__ == "SetState")
+    assert rest == {"rated": "GC-2026-000009"}  # the photos are used up, nothing else is lost
