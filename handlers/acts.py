@@ -12,6 +12,7 @@ the open requests is about stays a new problem, whatever cue words it has.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ class Act:
     parts: tuple[tuple[str, object], ...] = ()  # several: (text, classification) per problem
 
 
+@functools.lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
@@ -168,6 +170,7 @@ _TYPOS = (("倒底", "到底"), ("啥时侯", "啥时候"), ("什么时侯", "�
           ("地保", "低保"), ("阿门了", "怎么了"), ("阿么了", "怎么了"))
 
 
+@functools.lru_cache(maxsize=8192)  # a message is compacted by several acts: once is enough
 def compact(text: str) -> str:
     c = re.sub(r"[^\w\u0f00-\u0fff]+", "", _norm(text)).replace("_", "")
     for wrong, right in _TYPOS:
@@ -176,6 +179,7 @@ def compact(text: str) -> str:
     return c
 
 
+@functools.lru_cache(maxsize=8192)
 def matter(text: str) -> str:
     """The words that say which matter it is: the message without cue and generic words."""
     c = compact(text)
@@ -184,12 +188,13 @@ def matter(text: str) -> str:
     return _GENERIC.sub("", c)
 
 
-def _features(text: str, keys: bool = True) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _features(text: str, keys: bool = True) -> frozenset[str]:
     """Character bigrams; and the key characters (水, 电, 路 …) when asked for: a short matter
     (水的事) has no bigram to compare, a longer one compares by bigrams alone."""
     han = "".join(_HAN.findall(text))
     grams = {han[i:i + 2] for i in range(len(han) - 1)}
-    return grams | {ch for ch in han if ch in _KEY_CHARS} if keys else grams
+    return frozenset(grams | {ch for ch in han if ch in _KEY_CHARS} if keys else grams)
 
 
 def has_matter(text: str) -> bool:
