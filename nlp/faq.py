@@ -130,12 +130,12 @@ class FaqIndex:
         norm = normalize(text if isinstance(text, str) else str(text or "")).lower()
         if not norm:
             return []
+        hits = [(entry, questions) for entry, keywords, questions
+                in zip(self.entries, self._keywords, self._current_questions()) if any(k in norm for k in keywords)]
+        if not hits:  # most messages name no FAQ keyword: no features to compute
+            return []
         target = features(norm)
-        found = []
-        for entry, keywords, questions in zip(self.entries, self._keywords, self._current_questions()):
-            if not any(k in norm for k in keywords):
-                continue
-            found.append((entry.id, round(max(target.cosine(q) for q in questions), 4)))
+        found = [(entry.id, round(max(target.cosine(q) for q in questions), 4)) for entry, questions in hits]
         found.sort(key=lambda item: -item[1])
         return found
 
