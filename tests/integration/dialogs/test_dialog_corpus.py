@@ -15,17 +15,22 @@ from tests.support.backends import reset_data
 from tests.support.wechat import deliver, openid
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+def _write(report, name: str, title: str) -> None:
+    """The pass rates and every failure, for people to read (test-artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / name).write_text(
+        f"# {title} ({report.seconds:.0f} s)\n\n{report.table()}\n\n## errors\n\n" + "\n".join(report.errors)
+        + "\n\n## dialogs that ended otherwise\n\n" + "\n".join(report.mismatches)
+        + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
+
+
 FLOOR = float(os.environ.get("CUNSHENG_DIALOG_FLOOR", "0.93"))
 
 
 def test_the_dialog_corpus_reaches_its_pass_rate(client, wx, res, backend):
     report = runner.run(client, wx, res, deliver, openid, reset=lambda: reset_data(res),
                         only=os.environ.get("CUNSHENG_DIALOGS"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"dialogs-{backend.name}.md").write_text(
-        f"# dialog corpus on {backend.name} ({report.seconds:.0f} s)\n\n{report.table()}\n\n## errors\n\n"
-        + "\n".join(report.errors) + "\n\n## dialogs that ended otherwise\n\n" + "\n".join(report.mismatches)
-        + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
+    _write(report, f"dialogs-{backend.name}.md", f"dialog corpus on {backend.name}")
     print(report.table())
     assert not report.errors, "\n".join(report.errors[:20])
     if os.environ.get("CUNSHENG_DIALOGS"):
@@ -43,11 +48,7 @@ def test_the_held_out_dialogs(client, wx, res, backend):
     only) measure the dialog on text it was not tuned on; docs/dialog.md reports the rate."""
     report = runner.run(client, wx, res, deliver, openid, dialogs=runner.load(folder=runner.HOLDOUT),
                         reset=lambda: reset_data(res))
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"dialogs-holdout-{backend.name}.md").write_text(
-        f"# held-out dialogs on {backend.name} ({report.seconds:.0f} s)\n\n{report.table()}\n\n## errors\n\n"
-        + "\n".join(report.errors) + "\n\n## dialogs that ended otherwise\n\n" + "\n".join(report.mismatches)
-        + "\n\n## failed turns\n\n" + report.failures() + "\n", encoding="utf-8")
+    _write(report, f"dialogs-holdout-{backend.name}.md", f"held-out dialogs on {backend.name}")
     print(report.table())
     assert not report.errors, "\n".join(report.errors[:20])
     assert report.passed / len(report.turns) >= HOLDOUT_FLOOR
